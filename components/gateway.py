@@ -1,0 +1,381 @@
+"""The gateway workload: namespace, identity, config, secrets, Deployment, Service, PDB, NetworkPolicy.
+
+Every fact comes from GatewaySettings once: the port feeds the container port, the probes, the
+Service and the NetworkPolicy; the health path feeds all three probes; the shutdown timings feed
+the preStop hook and the grace period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .kube import object_name
+from .labels import recommended_labels, selector_labels
+from .settings import GatewaySettings
+
+CONTAINER_NAME = "gateway"
+PORT_NAME = "http"
+SCRATCH_LIMIT = "64Mi"
+HOME_LIMIT = "256Mi"
+
+# checkov runs over the rendered objects; a check skipped by design says why, on the object itself.
+SKIP_CPU_LIMIT = (
+    "CKV_K8S_11=No CPU limit by default: a limit throttles the gateway while the node has idle CPU "
+    "and the HPA scales on requests (EKS best practices); set gateway.resources.limits.cpu to add one"
+)
+SKIP_TAG_PINNED = (
+    "CKV_K8S_43=Image pinned to a version tag (settings refuse untagged and latest images) "
+    "and pulled with imagePullPolicy Always; pin a digest in gateway.image to pin the bytes too"
+)
+SKIP_SECRET_ENV = (
+    "CKV_K8S_35=gateway.secretEnv is delivered as environment variables by design (the gateway reads "
+    "its settings from the environment); the values live in a Kubernetes Secret, never in the pod spec"
+)
+
+
+@dataclass(frozen=True)
+class WorkloadContext:
+    """What the workload needs to know beyond its own settings."""
+
+    instance: str
+    """app.kubernetes.io/instance: distinguishes this installation (the stack name)."""
+    kubernetes_version: str
+    """Minor version of the cluster, e.g. "1.33"."""
+
+
+def container_args(settings: GatewaySettings) -> list[str]:
+    """The entrypoint arguments: the configured ones, then the port from ``gateway.port``."""
+    return [*settings.args, "--port", str(settings.port)]
+
+
+def image_pull_policy(image: str) -> str:
+    """A digest names immutable bytes; a tag can be moved, so it is resolved on every pull."""
+    return "IfNotPresent" if "@" in image else "Always"
+
+
+def checkov_skips(settings: GatewaySettings) -> dict[str, str]:
+    reasons = []
+    if settings.resources.limits.cpu is None:
+        reasons.append(SKIP_CPU_LIMIT)
+    if "@" not in settings.image:
+        reasons.append(SKIP_TAG_PINNED)
+    if settings.secret_env:
+        reasons.append(SKIP_SECRET_ENV)
+    return {f"checkov.io/skip{i}": reason for i, reason in enumerate(reasons, start=1)}
+
+
+class GatewayWorkload(pulumi.ComponentResource):
+    """The RunMCP gateway on Kubernetes, hardened and ready to sit behind a load balancer."""
+
+    namespace: pulumi.Output[str]
+    deployment: k8s.apps.v1.Deployment
+    service: k8s.core.v1.Service
+    deployment_name: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+    port: int
+
+    def __init__(
+        self,
+        name: str,
+        settings: GatewaySettings,
+        context: WorkloadContext,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("runmcp:index:GatewayWorkload", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        labels = recommended_labels(context.instance, settings.image)
+        selector = selector_labels(context.instance)
+        self.port = settings.port
+
+        ns = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=settings.namespace,
+                labels={**labels, **_pod_security_labels(context.kubernetes_version)},
+            ),
+            opts=child,
+        )
+        self.namespace = object_name(ns)
+
+        def meta(object_name: str | None, annotations: dict[str, str] | None = None) -> k8s.meta.v1.ObjectMetaArgs:
+            return k8s.meta.v1.ObjectMetaArgs(
+                name=object_name, namespace=self.namespace, labels=labels, annotations=annotations or None
+            )
+
+        service_account = k8s.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata=meta(settings.name),
+            # The gateway never calls the Kubernetes API: no token in the pod.
+            automount_service_account_token=False,
+            opts=child,
+        )
+
+        volumes = [
+            k8s.core.v1.VolumeArgs(
+                name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=SCRATCH_LIMIT)
+            ),
+            k8s.core.v1.VolumeArgs(name="home", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=HOME_LIMIT)),
+        ]
+        mounts = [
+            k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
+            k8s.core.v1.VolumeMountArgs(name="home", mount_path=settings.home_path),
+        ]
+        if settings.openapi_specs:
+            # Auto-named: Pulumi replaces a ConfigMap whose data changes, so a new document gets a
+            # new name and the Deployment rolls out to pick it up.
+            specs = k8s.core.v1.ConfigMap(
+                f"{name}-openapi-specs",
+                metadata=meta(None),
+                data=dict(sorted(settings.openapi_specs.items())),
+                opts=child,
+            )
+            volumes.append(
+                k8s.core.v1.VolumeArgs(
+                    name="openapi-specs",
+                    config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=object_name(specs), default_mode=0o444),
+                )
+            )
+            mounts.append(
+                k8s.core.v1.VolumeMountArgs(name="openapi-specs", mount_path=settings.specs_path, read_only=True)
+            )
+
+        env = [
+            k8s.core.v1.EnvVarArgs(name="HAPI_PORT", value=str(settings.port)),
+            k8s.core.v1.EnvVarArgs(name="HAPI_HOME", value=settings.home_path),
+            # Logs go to stdout only: the root filesystem is read-only.
+            k8s.core.v1.EnvVarArgs(name="HAPI_DISABLE_FILE_LOGS", value="true"),
+            *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(settings.env.items())),
+        ]
+        if settings.secret_env:
+            # Auto-named for the same reason as the ConfigMap: a changed secret rolls the pods.
+            secret = k8s.core.v1.Secret(
+                f"{name}-secret-env",
+                metadata=meta(None),
+                type="Opaque",
+                string_data=pulumi.Output.secret(
+                    {k: v.get_secret_value() for k, v in sorted(settings.secret_env.items())}
+                ),
+                opts=child,
+            )
+            secret_name = object_name(secret)
+            env.extend(
+                k8s.core.v1.EnvVarArgs(
+                    name=key,
+                    value_from=k8s.core.v1.EnvVarSourceArgs(
+                        secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=secret_name, key=key)
+                    ),
+                )
+                for key in sorted(settings.secret_env)
+            )
+
+        probes = settings.probes
+
+        def http_probe(period: int, failures: int) -> k8s.core.v1.ProbeArgs:
+            return k8s.core.v1.ProbeArgs(
+                http_get=k8s.core.v1.HTTPGetActionArgs(path=settings.health_path, port=settings.port),
+                period_seconds=period,
+                timeout_seconds=probes.timeout_seconds,
+                failure_threshold=failures,
+            )
+
+        startup_period = 5
+        limits = {"memory": settings.resources.limits.memory}
+        if settings.resources.limits.cpu is not None:
+            limits["cpu"] = settings.resources.limits.cpu
+        container = k8s.core.v1.ContainerArgs(
+            name=CONTAINER_NAME,
+            image=settings.image,
+            image_pull_policy=image_pull_policy(settings.image),
+            args=container_args(settings),
+            ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=settings.port, protocol="TCP")],
+            env=env,
+            resources=k8s.core.v1.ResourceRequirementsArgs(
+                requests={"cpu": settings.resources.requests.cpu, "memory": settings.resources.requests.memory},
+                limits=limits,
+            ),
+            # Startup holds off liveness until the OpenAPI documents are loaded.
+            startup_probe=http_probe(startup_period, -(-probes.startup_timeout_seconds // startup_period)),
+            readiness_probe=http_probe(probes.readiness_period_seconds, probes.failure_threshold),
+            liveness_probe=http_probe(probes.liveness_period_seconds, probes.failure_threshold),
+            lifecycle=k8s.core.v1.LifecycleArgs(
+                # Keep serving while endpoints and load balancers stop routing to this pod; the
+                # native sleep action needs no shell in the image.
+                pre_stop=k8s.core.v1.LifecycleHandlerArgs(
+                    sleep=k8s.core.v1.SleepActionArgs(seconds=settings.shutdown.pre_stop_seconds)
+                )
+            ),
+            security_context=k8s.core.v1.SecurityContextArgs(
+                allow_privilege_escalation=False,
+                privileged=False,
+                read_only_root_filesystem=True,
+                run_as_non_root=True,
+                run_as_user=settings.run_as_user,
+                run_as_group=settings.run_as_user,
+                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+            ),
+            volume_mounts=mounts,
+        )
+
+        def spread(topology_key: str) -> k8s.core.v1.TopologySpreadConstraintArgs:
+            return k8s.core.v1.TopologySpreadConstraintArgs(
+                topology_key=topology_key,
+                max_skew=1,
+                # ScheduleAnyway: prefer spreading, but never leave a pod pending because a zone
+                # has no room (the scheduler only knows zones that have nodes).
+                when_unsatisfiable="ScheduleAnyway",
+                label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                # Spread each rollout's pods on their own, not mixed with the old ReplicaSet's.
+                match_label_keys=["pod-template-hash"],
+            )
+
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta(settings.name, annotations=checkov_skips(settings)),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                # No `replicas`: the HPA owns the replica count, and Pulumi's server-side apply
+                # leaves a field it does not set to the HPA.
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge="25%"),
+                ),
+                revision_history_limit=5,
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        service_account_name=object_name(service_account),
+                        automount_service_account_token=False,
+                        enable_service_links=False,
+                        termination_grace_period_seconds=settings.shutdown.termination_grace_period_seconds,
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            run_as_non_root=True,
+                            run_as_user=settings.run_as_user,
+                            run_as_group=settings.run_as_user,
+                            fs_group=settings.run_as_user,
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                        ),
+                        topology_spread_constraints=[
+                            spread("topology.kubernetes.io/zone"),
+                            spread("kubernetes.io/hostname"),
+                        ],
+                        containers=[container],
+                        volumes=volumes,
+                    ),
+                ),
+            ),
+            opts=child,
+        )
+        self.deployment_name = object_name(self.deployment)
+
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=meta(settings.name),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=selector,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name=PORT_NAME, port=settings.port, target_port=settings.port, protocol="TCP"
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        self.service_name = object_name(self.service)
+
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=meta(settings.name),
+            spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                # One pod at a time: node drains proceed, and never take the gateway down at once.
+                max_unavailable=1,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                # A crash-looping pod must not block a node drain.
+                unhealthy_pod_eviction_policy="AlwaysAllow",
+            ),
+            opts=child,
+        )
+
+        self._network_policies(name, settings, meta, selector, child)
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "deploymentName": self.deployment_name,
+                "serviceName": self.service_name,
+                "port": self.port,
+            }
+        )
+
+    def _network_policies(
+        self,
+        name: str,
+        settings: GatewaySettings,
+        meta: Callable[[str | None], k8s.meta.v1.ObjectMetaArgs],
+        selector: dict[str, str],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        np = k8s.networking.v1
+        # Anything else in the namespace gets no traffic at all.
+        np.NetworkPolicy(
+            f"{name}-default-deny",
+            metadata=meta("default-deny"),
+            spec=np.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(), policy_types=["Ingress", "Egress"]
+            ),
+            opts=child,
+        )
+        dns_ports = [np.NetworkPolicyPortArgs(port=53, protocol=p) for p in ("UDP", "TCP")]
+        egress = [
+            np.NetworkPolicyEgressRuleArgs(
+                to=[
+                    np.NetworkPolicyPeerArgs(
+                        namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                            match_labels={"kubernetes.io/metadata.name": "kube-system"}
+                        ),
+                        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}),
+                    )
+                ],
+                ports=dns_ports,
+            ),
+            *(
+                np.NetworkPolicyEgressRuleArgs(
+                    to=[
+                        np.NetworkPolicyPeerArgs(ip_block=np.IPBlockArgs(cidr=rule.cidr, except_=rule.except_ or None))
+                    ],
+                    ports=[np.NetworkPolicyPortArgs(port=p, protocol="TCP") for p in rule.ports],
+                )
+                for rule in settings.network_policy.egress
+            ),
+        ]
+        np.NetworkPolicy(
+            f"{name}-network-policy",
+            metadata=meta(settings.name),
+            spec=np.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                policy_types=["Ingress", "Egress"],
+                ingress=[
+                    np.NetworkPolicyIngressRuleArgs(
+                        from_=[
+                            np.NetworkPolicyPeerArgs(ip_block=np.IPBlockArgs(cidr=cidr))
+                            for cidr in settings.network_policy.ingress_cidrs
+                        ],
+                        ports=[np.NetworkPolicyPortArgs(port=settings.port, protocol="TCP")],
+                    )
+                ],
+                egress=egress,
+            ),
+            opts=child,
+        )
+
+
+def _pod_security_labels(kubernetes_version: str) -> dict[str, str]:
+    """Pod Security Admission enforces `restricted`, pinned to the cluster's own version of it."""
+    labels = {}
+    for mode in ("enforce", "audit", "warn"):
+        labels[f"pod-security.kubernetes.io/{mode}"] = "restricted"
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = f"v{kubernetes_version}"
+    return labels

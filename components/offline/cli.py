@@ -1,0 +1,154 @@
+"""`runmcp-infra plan STACK`: the credential-free plan of one stack.
+
+Exit codes: 0 planned and valid; 1 an object failed validation; 2 bad settings or stack file;
+3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..config import StackFileError
+from ..settings import SettingsError
+from .kubernetes import manifests, validate_plan, write_manifests
+from .runner import Plan, PlannedResource, run_plan
+
+EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL = 0, 1, 2, 3
+PLACEHOLDER_NOTE = (
+    "Offline plan under Pulumi's mock runtime: IDs, ARNs, names the provider assigns and endpoints "
+    "are placeholders; secret values are shown as [secret]."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="runmcp-infra", description="Offline tools for the runmcp-gateway stacks.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser(
+        "plan",
+        help="run the program for a stack under the mock runtime, validate and print what it would create",
+        description="Run the real program for STACK under Pulumi's mock runtime (no credentials, no CLI), "
+        "validate every Kubernetes object against the official schema (strict), and print the plan.",
+    )
+    plan.add_argument("stack", help="stack name: reads Pulumi.<stack>.yaml")
+    plan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    plan.add_argument("--out", type=Path, metavar="DIR", help="also write every Kubernetes object as YAML into DIR")
+    plan.add_argument(
+        "--project-dir",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="directory holding Pulumi.yaml and __main__.py (default: the current directory)",
+    )
+    plan.add_argument(
+        "--stack-file",
+        type=Path,
+        metavar="FILE",
+        help="read the settings from FILE instead of <project-dir>/Pulumi.<stack>.yaml",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        plan = run_plan(args.project_dir, args.stack, args.stack_file)
+    except SettingsError as err:
+        for line in err.lines():
+            print(f"error: {line}", file=sys.stderr)
+        print(f"error: {len(err.problems)} problem(s) in the settings; nothing was planned", file=sys.stderr)
+        return EXIT_SETTINGS
+    except StackFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_SETTINGS
+    except Exception as err:  # noqa: BLE001 - the user sees one line, never a traceback
+        print(f"error: internal error while planning {args.stack}: {type(err).__name__}: {err}", file=sys.stderr)
+        print("error: this is a bug in runmcp-gateway; please report it with the command you ran", file=sys.stderr)
+        return EXIT_INTERNAL
+
+    violations = validate_plan(plan)
+    if args.out is not None:
+        write_manifests(plan, args.out)
+    if args.format == "json":
+        json.dump(plan_document(plan), sys.stdout, indent=2, sort_keys=False)
+        sys.stdout.write("\n")
+        for warning in plan.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    else:
+        print_text(plan, sys.stdout)
+    version = plan.settings.cluster.kubernetes_version
+    for violation in violations:
+        print(f"error: {violation}", file=sys.stderr)
+    if violations:
+        print(f"error: {len(violations)} Kubernetes object(s) fail the Kubernetes {version} schema", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    return {
+        "project": plan.project,
+        "stack": plan.stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "inputs": r.inputs,
+                "dependencies": r.dependencies,
+                "provider": r.provider,
+                "protect": r.protect,
+            }
+            for r in sorted(plan.resources, key=lambda r: r.urn)
+        ],
+        "outputs": dict(sorted(plan.outputs.items())),
+    }
+
+
+def print_text(plan: Plan, out: TextIO) -> None:
+    version = plan.settings.cluster.kubernetes_version
+    out.write(f"Previewing update ({plan.stack}), offline\n{PLACEHOLDER_NOTE}\n\n")
+    children: dict[str, list[PlannedResource]] = defaultdict(list)
+    for r in plan.resources:
+        children[r.parent].append(r)
+    stack_type, stack_name = "pulumi:pulumi:Stack", f"{plan.project}-{plan.stack}"
+    rows: list[tuple[str, str]] = [(stack_type, stack_name)]
+    roots = [r for r in plan.resources if r.parent == "" or r.parent.endswith(f"::{stack_type}::{stack_name}")]
+
+    def walk(nodes: list[PlannedResource], indent: str) -> None:
+        nodes = sorted(nodes, key=lambda r: (r.custom, r.type, r.name))
+        for i, node in enumerate(nodes):
+            last = i == len(nodes) - 1
+            rows.append((f"{indent}{'└─' if last else '├─'} {node.type}", node.name))
+            walk(children.get(node.urn, []), indent + ("   " if last else "│  "))
+
+    walk(roots, "")
+    width = max(len(t) for t, _ in rows) + 3
+    out.write(f"     {'Type':<{width}}Name\n")
+    for type_column, name in rows:
+        out.write(f" +   {type_column:<{width}}{name}\n")
+
+    if plan.warnings:
+        out.write("\nDiagnostics:\n")
+        for warning in plan.warnings:
+            out.write(f"  warning: {warning}\n")
+    out.write("\nOutputs:\n")
+    for key, value in sorted(plan.outputs.items()):
+        out.write(f"    {key}: {json.dumps(value)}\n")
+    counts = Counter(r.type.split(":")[0] for r in plan.resources)
+    out.write(f"\nResources:\n    + {len(plan.resources) + 1} to create\n")
+    out.write("    (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ", 1 stack)\n")
+    out.write(
+        f"\nChecks:\n    {len(manifests(plan))} Kubernetes objects checked against the Kubernetes {version} "
+        "OpenAPI schema (strict)\n"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

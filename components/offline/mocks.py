@@ -1,0 +1,103 @@
+"""Answers like the cloud's for resources the program registers under the mock runtime.
+
+The mocks only play the provider's part (IDs, names, server-set fields); the program's own logic
+runs for real. Answers are deterministic so two plans of the same stack are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+
+# Kinds that live outside any namespace.
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "StorageClass",
+        "PriorityClass",
+        "PersistentVolume",
+        "Node",
+    }
+)
+CREATED_AT = "2026-01-01T00:00:00Z"
+SERVICE_CIDR = ipaddress.ip_network("172.20.0.0/16")  # EKS's default service range
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _uid(*parts: str) -> str:
+    return str(uuid.UUID(_digest(*parts)[:32]))
+
+
+def auto_name(logical_name: str) -> str:
+    """Pulumi's auto-naming: the logical name and a random 8-character suffix (here: a stable hash)."""
+    return f"{logical_name}-{_digest('autoname', logical_name)[:8]}"
+
+
+def _kubernetes(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+    state = dict(args.inputs)
+    kind = str(state.get("kind", args.typ.rsplit(":", 1)[-1]))
+    metadata = dict(state.get("metadata") or {})
+    metadata.setdefault("name", auto_name(args.name))
+    if kind not in CLUSTER_SCOPED:
+        metadata.setdefault("namespace", "default")
+    metadata.update(
+        uid=_uid(args.typ, args.name),
+        resourceVersion=str(int(_digest("rv", args.name)[:6], 16)),
+        generation=1,
+        creationTimestamp=CREATED_AT,
+    )
+    state["metadata"] = metadata
+    if kind == "Service":
+        spec = dict(state.get("spec") or {})
+        if spec.get("type", "ClusterIP") != "ExternalName" and "clusterIP" not in spec:
+            host = int(_digest("ip", args.name)[:4], 16) % (SERVICE_CIDR.num_addresses - 2) + 1
+            spec["clusterIP"] = str(SERVICE_CIDR[host])
+            spec["clusterIPs"] = [spec["clusterIP"]]
+        state["spec"] = spec
+        state["status"] = {"loadBalancer": {}}
+    name = metadata["name"]
+    resource_id = name if kind in CLUSTER_SCOPED else f"{metadata['namespace']}/{name}"
+    return resource_id, state
+
+
+def _provider(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+    return _uid("provider", args.typ, args.name), dict(args.inputs)
+
+
+NewResource = Callable[[MockResourceArgs], tuple[str, dict[str, Any]]]
+
+
+class CloudMocks(Mocks):
+    """Answers by type token prefix; later layers (AWS) add their own entries to ``answers``."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[str, NewResource]] = [
+            ("pulumi:providers:", _provider),
+            ("kubernetes:", _kubernetes),
+        ]
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        if not args.custom:
+            return "", {}
+        for prefix, answer in self.answers:
+            if args.typ.startswith(prefix):
+                return answer(args)
+        raise NotImplementedError(
+            f"the offline plan has no mock answer for {args.typ}; add one in components/offline/mocks.py"
+        )
+
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        raise NotImplementedError(
+            f"the offline plan has no mock answer for the call {args.token}; add one in components/offline/mocks.py"
+        )

@@ -1,0 +1,200 @@
+"""Run the real program (``__main__.py``) with a stack file under Pulumi's mock runtime, and record
+every resource it registers the way the engine would see it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime import stack as runtime_stack
+from pulumi.runtime.mocks import MockMonitor, set_mocks
+from pulumi.runtime.sync_await import _sync_await
+
+from ..config import StackFile, StackFileError, read_stack_file, settings_from_stack_file
+from ..settings import PROJECT, StackSettings, stack_file_name
+from .mocks import CloudMocks
+
+SECRET = "[secret]"
+# Signatures Pulumi uses inside property structs (sdk/proto: special property values).
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270"
+_SIG_RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e"
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    """Inputs as Pulumi records them: camelCase keys, whole numbers as int, secrets as "[secret]"."""
+    dependencies: list[str]
+    provider: str
+    """URN of the provider resource this resource uses ("" for components)."""
+    protect: bool
+    assigned_name: str = ""
+    """metadata.name the (mock) provider gave a Kubernetes object that Pulumi auto-named."""
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    stack_file: Path
+    settings: StackSettings
+    resources: list[PlannedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def custom_resources(self, type_prefix: str = "") -> list[PlannedResource]:
+        return [r for r in self.resources if r.custom and r.type.startswith(type_prefix)]
+
+
+def to_plain(value: Any) -> Any:
+    """A property value from the wire as plain JSON data: secrets redacted leaf by leaf (so the
+    shape stays valid), resource references as their URN, whole numbers as int."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SIG_SECRET:
+            return _redact(to_plain(value.get("value")))
+        if sig == _SIG_RESOURCE:
+            return value.get("urn", "")
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return SECRET
+
+
+def _struct(message: struct_pb2.Struct) -> dict[str, Any]:
+    plain = to_plain(json_format.MessageToDict(message))
+    assert isinstance(plain, dict)
+    return plain
+
+
+class RecordingMonitor(MockMonitor):
+    """MockMonitor that also keeps what the engine is told: parent, dependencies, provider, options."""
+
+    def __init__(self, mocks: CloudMocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[PlannedResource] = []
+        self.stack_outputs: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            # Only the name is taken from the answer: mock state echoes inputs with secrets unwrapped.
+            answer = json_format.MessageToDict(response.object)
+            assigned = (
+                (answer.get("metadata") or {}).get("name", "") if isinstance(answer.get("metadata"), dict) else ""
+            )
+            self.recorded.append(
+                PlannedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    inputs=_struct(request.object),
+                    dependencies=sorted(set(request.dependencies)),
+                    provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+                    protect=bool(request.protect),
+                    assigned_name=str(assigned),
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        if "::pulumi:pulumi:Stack::" in request.urn:
+            self.stack_outputs = _struct(request.outputs)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def locate_stack_file(project_dir: Path, stack: str) -> Path:
+    path = project_dir / stack_file_name(stack)
+    if not path.is_file():
+        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml"))
+        raise StackFileError(
+            f"{path.name}: no such stack file in {project_dir} (stacks here: {', '.join(known) or 'none'})"
+        )
+    return path
+
+
+def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None) -> Plan:
+    """Plan one stack offline. Bad settings raise SettingsError before the runtime even starts."""
+    project_dir = project_dir.resolve()
+    program = project_dir / "__main__.py"
+    if not program.is_file():
+        raise StackFileError(f"{program}: the Pulumi program is missing")
+    path = stack_file.resolve() if stack_file is not None else locate_stack_file(project_dir, stack)
+    loaded: StackFile = read_stack_file(path)
+    settings = settings_from_stack_file(loaded)
+
+    mocks = CloudMocks()
+    monitor = RecordingMonitor(mocks)
+    collect = _Collect()
+    logger = logging.getLogger(f"runmcp.offline.{stack}")
+    logger.propagate = False
+    logger.handlers = [collect]
+    set_mocks(mocks, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(loaded.config, loaded.secret_keys)
+    # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
+    runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
+
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    with _working_directory(path.parent):
+        _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+    return Plan(
+        project=PROJECT,
+        stack=stack,
+        stack_file=path,
+        settings=settings,
+        resources=list(monitor.recorded),
+        outputs=dict(monitor.stack_outputs),
+        warnings=list(collect.messages),
+    )
+
+
+def _run_program(program: Path) -> None:
+    runpy.run_path(str(program), run_name="__main__")
