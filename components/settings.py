@@ -472,7 +472,7 @@ def _walk(node: Any, pattern: tuple[str, ...], prefix: tuple[str, ...] = ()) -> 
 def _problems_from(err: ValidationError) -> list[Problem]:
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
-        loc = [str(part) for part in e["loc"]]
+        loc = [str(part) for part in e["loc"] if part != "[key]"]
         ctx = e.get("ctx") or {}
         inner = ctx.get("error")
         if isinstance(inner, _CrossFieldError):

@@ -163,28 +163,10 @@ def locate_stack_file(project_dir: Path, stack: str) -> Path:
 def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None) -> Plan:
     """Plan one stack offline. Bad settings raise SettingsError before the runtime even starts."""
     project_dir = project_dir.resolve()
-    program = project_dir / "__main__.py"
-    if not program.is_file():
-        raise StackFileError(f"{program}: the Pulumi program is missing")
     path = stack_file.resolve() if stack_file is not None else locate_stack_file(project_dir, stack)
-    loaded: StackFile = read_stack_file(path)
+    loaded = read_stack_file(path)
     settings = settings_from_stack_file(loaded)
-
-    mocks = CloudMocks()
-    monitor = RecordingMonitor(mocks)
-    collect = _Collect()
-    logger = logging.getLogger(f"runmcp.offline.{stack}")
-    logger.propagate = False
-    logger.handlers = [collect]
-    set_mocks(mocks, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
-    pulumi.runtime.set_all_config(loaded.config, loaded.secret_keys)
-    # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
-    runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
-
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
-    with _working_directory(path.parent):
-        _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+    monitor, warnings = run_program(project_dir, stack, loaded)
     return Plan(
         project=PROJECT,
         stack=stack,
@@ -192,8 +174,36 @@ def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None) -> P
         settings=settings,
         resources=list(monitor.recorded),
         outputs=dict(monitor.stack_outputs),
-        warnings=list(collect.messages),
+        warnings=warnings,
     )
+
+
+def run_program(project_dir: Path, stack: str, stack_file: StackFile) -> tuple[RecordingMonitor, list[str]]:
+    """Run ``__main__.py`` with the stack file's config, as `pulumi up` would, against the mocks.
+
+    Returns the monitor (what was registered) and the warnings the program logged. Whatever the
+    program raises (SettingsError for bad settings) propagates.
+    """
+    program = project_dir / "__main__.py"
+    if not program.is_file():
+        raise StackFileError(f"{program}: the Pulumi program is missing")
+    mocks = CloudMocks()
+    monitor = RecordingMonitor(mocks)
+    collect = _Collect()
+    logger = logging.getLogger(f"runmcp.offline.{stack}")
+    logger.propagate = False
+    logger.handlers = [collect]
+    set_mocks(mocks, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(stack_file.config, stack_file.secret_keys)
+    # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
+    runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
+
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    # The program reads Pulumi.<stack>.yaml beside it, as under `pulumi up`: here, the stack file's folder.
+    with _working_directory(stack_file.path.parent):
+        _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+    return monitor, list(collect.messages)
 
 
 def _run_program(program: Path) -> None:

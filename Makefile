@@ -1,0 +1,64 @@
+# Everything starts from python3 (3.11+), pip and make. `make plan` and `make test` set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHECKOV_VENV := .tools/checkov
+STACK ?= dev
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
+
+.PHONY: setup plan test lint typecheck pytest plans bench lock clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	PIP_DISABLE_PIP_VERSION_CHECK=1 $(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.lock
+	touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+
+## plan: the offline plan of one stack (STACK=dev by default)
+plan: $(VENV)/.installed
+	$(BIN)/runmcp-infra plan $(STACK)
+
+## test: lint, strict type check, tests, and the offline plan of every stack
+test: setup lint typecheck pytest plans
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+plans: $(VENV)/.installed
+	@for stack in $(STACKS); do \
+		echo "== runmcp-infra plan $$stack"; \
+		$(BIN)/runmcp-infra plan $$stack --format json > /dev/null || exit 1; \
+		echo "ok: $$stack plans cleanly and every Kubernetes object passes the schema"; \
+	done
+
+## bench: median offline plan time per stack beside the bare cost of the SDKs and the mock runtime
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/plan_bench.py
+
+## lock: re-resolve the pinned versions from pyproject.toml
+lock:
+	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock/main && $(PYTHON) -m venv .tools/lock/checkov
+	.tools/lock/main/bin/pip install --quiet -e '.[dev]'
+	.tools/lock/checkov/bin/pip install --quiet checkov==3.3.30
+	{ sed -n '1,2p' requirements.lock; .tools/lock/main/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	{ sed -n '1,2p' requirements-checkov.lock; .tools/lock/checkov/bin/pip freeze; } > requirements-checkov.lock.new
+	mv requirements.lock.new requirements.lock && mv requirements-checkov.lock.new requirements-checkov.lock
+	rm -rf .tools/lock
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache plan-out

@@ -1,0 +1,74 @@
+"""Shared fixtures: the real program planned offline for every stack file in the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.offline.kubernetes import manifests
+from components.offline.runner import Plan, run_plan
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+TEST_STACKS_DIR = Path(__file__).resolve().parent / "stacks"
+REPO_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
+TEST_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in TEST_STACKS_DIR.glob("Pulumi.*.yaml"))
+ALL_STACKS = REPO_STACKS + TEST_STACKS
+
+
+def stack_path(stack: str) -> Path:
+    path = PROJECT_DIR / f"Pulumi.{stack}.yaml"
+    return path if path.is_file() else TEST_STACKS_DIR / f"Pulumi.{stack}.yaml"
+
+
+@cache
+def planned(stack: str) -> Plan:
+    return run_plan(PROJECT_DIR, stack, stack_path(stack))
+
+
+def stack_config(stack: str) -> dict[str, Any]:
+    """The stack file's own data, read independently of the program, to compare against."""
+    doc = yaml.safe_load(stack_path(stack).read_text())
+    return {k.split(":", 1)[1]: v for k, v in doc["config"].items() if k.startswith("runmcp-gateway:")}
+
+
+def objects(plan: Plan, kind: str) -> list[dict[str, Any]]:
+    return [o for o in manifests(plan) if o["kind"] == kind]
+
+
+def one(plan: Plan, kind: str) -> dict[str, Any]:
+    found = objects(plan, kind)
+    assert len(found) == 1, f"expected one {kind}, found {len(found)}"
+    return found[0]
+
+
+@pytest.fixture(params=ALL_STACKS)
+def stack(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def plan(stack: str) -> Plan:
+    return planned(stack)
+
+
+WriteStack = Callable[[dict[str, Any] | str], Path]
+
+
+@pytest.fixture
+def write_stack(tmp_path: Path) -> WriteStack:
+    """Write a stack file named Pulumi.bad.yaml (a mapping of config, or raw text) and return its path."""
+
+    def write(config: dict[str, Any] | str) -> Path:
+        path = tmp_path / "Pulumi.bad.yaml"
+        if isinstance(config, str):
+            path.write_text(config)
+        else:
+            path.write_text(yaml.safe_dump({"config": {f"runmcp-gateway:{k}": v for k, v in config.items()}}))
+        return path
+
+    return write

@@ -1,0 +1,194 @@
+"""Bad settings stop everything before any resource exists, with one clear line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.config import StackFileError, read_stack_file
+from components.offline.runner import run_plan, run_program
+from components.settings import SettingsError, StackSettings
+from tests.conftest import PROJECT_DIR, WriteStack
+
+IMAGE = "hapimcp/hapi-cli:0.6.0"
+
+
+def gateway(**extra: Any) -> dict[str, Any]:
+    return {"image": IMAGE, **extra}
+
+
+# (config, the key path named in the error, a fragment of the message)
+BAD_SETTINGS = {
+    "typo in a key": (
+        {"gateway": gateway(), "scaling": {"maxReplica": 5}},
+        "scaling.maxReplica",
+        "unknown key (did you mean 'maxReplicas'?)",
+    ),
+    "unknown top-level key": ({"gateway": gateway(), "scalling": {}}, "scalling", "did you mean 'scaling'?"),
+    "wrong type": ({"gateway": gateway(), "scaling": {"minReplicas": "two"}}, "scaling.minReplicas", "integer"),
+    "min above max": (
+        {"gateway": gateway(), "scaling": {"minReplicas": 6, "maxReplicas": 3}},
+        "scaling.minReplicas",
+        "minReplicas (6) is greater than maxReplicas (3)",
+    ),
+    "cpu percentage over 100": (
+        {"gateway": gateway(), "scaling": {"targetCpuUtilization": 150}},
+        "scaling.targetCpuUtilization",
+        "less than or equal to 100",
+    ),
+    "memory percentage zero": (
+        {"gateway": gateway(), "scaling": {"targetMemoryUtilization": 0}},
+        "scaling.targetMemoryUtilization",
+        "greater than or equal to 1",
+    ),
+    "missing gateway": ({"scaling": {}}, "gateway", "is required"),
+    "missing image": ({"gateway": {"port": 3030}}, "gateway.image", "is required"),
+    "untagged image": ({"gateway": {"image": "hapimcp/hapi-cli"}}, "gateway.image", "has no tag"),
+    "latest image": ({"gateway": {"image": "hapimcp/hapi-cli:latest"}}, "gateway.image", "moving tag 'latest'"),
+    "registry port is not a tag": (
+        {"gateway": {"image": "registry.example.com:5000/hapi-cli"}},
+        "gateway.image",
+        "has no tag",
+    ),
+    "unparsable cpu": (
+        {"gateway": gateway(resources={"requests": {"cpu": "lots"}})},
+        "gateway.resources.requests.cpu",
+        "'lots' is not a Kubernetes quantity",
+    ),
+    "unparsable memory": (
+        {"gateway": gateway(resources={"limits": {"memory": "512MB"}})},
+        "gateway.resources.limits.memory",
+        "not a Kubernetes quantity",
+    ),
+    "request above limit": (
+        {"gateway": gateway(resources={"requests": {"memory": "2Gi"}, "limits": {"memory": "1Gi"}})},
+        "gateway.resources.requests.memory",
+        "above the limit",
+    ),
+    "privileged port": ({"gateway": gateway(port=80)}, "gateway.port", "greater than or equal to 1024"),
+    "port in args": ({"gateway": gateway(args=["serve", "--port", "9000"])}, "gateway.args", "gateway.port"),
+    "reserved env": ({"gateway": gateway(env={"HAPI_PORT": "1"})}, "gateway.env.HAPI_PORT", "set by the component"),
+    "health path not absolute": ({"gateway": gateway(healthPath="health")}, "gateway.healthPath", "absolute"),
+    "bad egress cidr": (
+        {"gateway": gateway(networkPolicy={"egress": [{"cidr": "10.0.0.0/33"}]})},
+        "gateway.networkPolicy.egress.0.cidr",
+        "not a CIDR",
+    ),
+    "not an openapi document": (
+        {"gateway": gateway(openapiSpecs={"api.yaml": "hello: world"})},
+        "gateway.openapiSpecs.api.yaml",
+        "not an OpenAPI 3 document",
+    ),
+    "unsupported kubernetes version": (
+        {"gateway": gateway(), "cluster": {"kubernetesVersion": "1.29"}},
+        "cluster.kubernetesVersion",
+        "'1.30'",
+    ),
+    "plaintext secret env": (
+        {"gateway": gateway(secretEnv={"TOKEN": "hunter2"})},
+        "gateway.secretEnv.TOKEN",
+        "must be a Pulumi secret",
+    ),
+    "plaintext kubeconfig": (
+        {"gateway": gateway(), "cluster": {"kubeconfig": "apiVersion: v1"}},
+        "cluster.kubeconfig",
+        "pulumi config set --secret --path 'cluster.kubeconfig'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SETTINGS, ids=list(BAD_SETTINGS))
+def test_bad_settings_name_file_and_key(case: str, write_stack: WriteStack) -> None:
+    config, key, fragment = BAD_SETTINGS[case]
+    path = write_stack(config)
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    lines = caught.value.lines()
+    matching = [line for line in lines if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
+    assert matching, f"no line names {key}: {lines}"
+    assert any(fragment in line for line in matching), lines
+
+
+def test_every_problem_is_reported_at_once(write_stack: WriteStack) -> None:
+    path = write_stack(
+        {"gateway": {"image": "x:latest", "port": 1}, "scaling": {"maxReplica": 3, "targetCpuUtilization": 0}}
+    )
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    keys = {p.key for p in caught.value.problems}
+    assert keys == {"gateway.image", "gateway.port", "scaling.maxReplica", "scaling.targetCpuUtilization"}
+
+
+def test_secret_values_never_appear_in_errors(write_stack: WriteStack) -> None:
+    path = write_stack({"gateway": gateway(secretEnv={"TOKEN": 12345678})})
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    assert "12345678" not in str(caught.value)
+
+
+@pytest.mark.parametrize("case", ["typo in a key", "min above max", "unparsable cpu", "plaintext secret env"])
+def test_program_itself_refuses_before_registering_anything(case: str, write_stack: WriteStack) -> None:
+    """`pulumi up` runs __main__.py directly: it must stop before its first resource, too."""
+    config, key, _ = BAD_SETTINGS[case]
+    stack_file = read_stack_file(write_stack(config))
+    with pytest.raises(SettingsError) as caught:
+        run_program(PROJECT_DIR, "bad", stack_file)
+    assert any(f"runmcp-gateway:{key}:" in line for line in caught.value.lines())
+    # run_program records into a fresh monitor; it raised before returning it, so check through a
+    # good run that the same path does record resources (the assertion above is not vacuous).
+    monitor, _ = run_program(PROJECT_DIR, "bad", read_stack_file(write_stack({"gateway": gateway()})))
+    assert monitor.recorded
+
+
+def test_settings_error_is_a_clean_pulumi_exit() -> None:
+    """Pulumi prints a RunError's message without a traceback."""
+    import pulumi
+
+    assert issubclass(SettingsError, pulumi.RunError)
+
+
+def test_malformed_yaml_names_file_and_line(write_stack: WriteStack) -> None:
+    path = write_stack("config:\n  runmcp-gateway:gateway:\n    image: [unclosed\n  other: 1\n")
+    with pytest.raises(StackFileError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    assert str(caught.value).startswith("Pulumi.bad.yaml:4:")
+    assert "malformed YAML" in str(caught.value)
+
+
+def test_missing_stack_file_lists_the_stacks(tmp_path: Path) -> None:
+    with pytest.raises(StackFileError) as caught:
+        run_plan(PROJECT_DIR, "staging")
+    assert "Pulumi.staging.yaml" in str(caught.value)
+    assert "dev" in str(caught.value) and "prod" in str(caught.value)
+
+
+def test_defaults_follow_the_scaling_guidance() -> None:
+    settings = StackSettings.model_validate({"gateway": {"image": IMAGE}})
+    assert (settings.scaling.min_replicas, settings.scaling.max_replicas) == (2, 10)
+    assert settings.scaling.target_cpu_utilization == 70
+    assert settings.scaling.target_memory_utilization is None
+    assert settings.gateway.port == 3030
+    assert settings.gateway.health_path == "/health"
+    assert settings.cluster.kubernetes_version == "1.33"
+    assert settings.gateway.resources.limits.memory  # a memory limit always exists
+    assert settings.advisories() == []
+
+
+def test_single_replica_is_allowed_but_warned() -> None:
+    settings = StackSettings.model_validate({"gateway": {"image": IMAGE}, "scaling": {"minReplicas": 1}})
+    assert any("not highly available" in note for note in settings.advisories())
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "hapimcp/hapi-cli:0.6.0",
+        "registry.example.com:5000/team/hapi-cli:1.0.0-beta.0823",
+        "hapimcp/hapi-cli@sha256:" + "a" * 64,
+        "hapimcp/hapi-cli:0.6.0@sha256:" + "b" * 64,
+    ],
+)
+def test_pinned_images_are_accepted(image: str) -> None:
+    assert StackSettings.model_validate({"gateway": {"image": image}}).gateway.image == image
