@@ -15,8 +15,14 @@ from components.offline.runner import Plan, run_plan
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEST_STACKS_DIR = Path(__file__).resolve().parent / "stacks"
-REPO_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
-TEST_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in TEST_STACKS_DIR.glob("Pulumi.*.yaml"))
+
+
+def _stacks_in(directory: Path) -> list[str]:
+    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in directory.glob("Pulumi.*.yaml"))
+
+
+REPO_STACKS = _stacks_in(PROJECT_DIR)
+TEST_STACKS = _stacks_in(TEST_STACKS_DIR)
 ALL_STACKS = REPO_STACKS + TEST_STACKS
 
 

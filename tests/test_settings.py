@@ -161,7 +161,8 @@ def test_missing_stack_file_lists_the_stacks(tmp_path: Path) -> None:
     with pytest.raises(StackFileError) as caught:
         run_plan(PROJECT_DIR, "staging")
     assert "Pulumi.staging.yaml" in str(caught.value)
-    assert "dev" in str(caught.value) and "prod" in str(caught.value)
+    assert "dev" in str(caught.value)
+    assert "prod" in str(caught.value)
 
 
 def test_defaults_follow_the_scaling_guidance() -> None:
