@@ -58,17 +58,20 @@ class _Model(BaseModel):
 # --- Field types -------------------------------------------------------------------------------
 
 
+def _matches(pattern: str, explanation: str) -> AfterValidator:
+    """A validator that accepts only text matching ``pattern`` whole, explaining what it expects."""
+    compiled = re.compile(pattern)
+
+    def check(text: str) -> str:
+        if not compiled.fullmatch(text):
+            raise ValueError(f"{text!r} {explanation}")
+        return text
+
+    return AfterValidator(check)
+
+
 def _quantity(text: str) -> str:
     parse_quantity(text)
-    return text
-
-
-def _dns_label(text: str) -> str:
-    if not re.fullmatch(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?", text):
-        raise ValueError(
-            f"{text!r} is not a DNS label: lower-case letters, digits and '-', "
-            "starting with a letter, at most 63 characters"
-        )
     return text
 
 
@@ -105,18 +108,6 @@ def _env_name(text: str) -> str:
     return text
 
 
-def _spec_file_name(text: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.(yaml|yml|json)", text):
-        raise ValueError(f"{text!r} must be a file name ending in .yaml, .yml or .json")
-    return text
-
-
-def _http_path(text: str) -> str:
-    if not re.fullmatch(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", text):
-        raise ValueError(f"{text!r} must be an absolute URL path such as '/health'")
-    return text
-
-
 def _absolute_path(text: str) -> str:
     if not text.startswith("/") or ".." in text.split("/"):
         raise ValueError(f"{text!r} must be an absolute path without '..'")
@@ -124,12 +115,22 @@ def _absolute_path(text: str) -> str:
 
 
 Quantity = Annotated[str, AfterValidator(_quantity)]
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+DnsLabel = Annotated[
+    str,
+    _matches(
+        r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?",
+        "is not a DNS label: lower-case letters, digits and '-', starting with a letter, at most 63 characters",
+    ),
+]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Image = Annotated[str, AfterValidator(_image)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
-SpecFileName = Annotated[str, AfterValidator(_spec_file_name)]
-HttpPath = Annotated[str, AfterValidator(_http_path)]
+SpecFileName = Annotated[
+    str, _matches(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.(yaml|yml|json)", "must be a file name ending in .yaml, .yml or .json")
+]
+HttpPath = Annotated[
+    str, _matches(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", "must be an absolute URL path such as '/health'")
+]
 AbsolutePath = Annotated[str, AfterValidator(_absolute_path)]
 Percent = Annotated[int, Field(ge=1, le=100)]
 Port = Annotated[int, Field(ge=1024, le=65535)]

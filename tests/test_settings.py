@@ -70,6 +70,12 @@ BAD_SETTINGS = {
     "privileged port": ({"gateway": gateway(port=80)}, "gateway.port", "greater than or equal to 1024"),
     "port in args": ({"gateway": gateway(args=["serve", "--port", "9000"])}, "gateway.args", "gateway.port"),
     "reserved env": ({"gateway": gateway(env={"HAPI_PORT": "1"})}, "gateway.env.HAPI_PORT", "set by the component"),
+    "namespace not a dns label": ({"gateway": gateway(namespace="RunMCP_GW")}, "gateway.namespace", "DNS label"),
+    "spec without extension": (
+        {"gateway": gateway(openapiSpecs={"petstore": "openapi: 3.0.3"})},
+        "gateway.openapiSpecs.petstore",
+        "ending in .yaml",
+    ),
     "health path not absolute": ({"gateway": gateway(healthPath="health")}, "gateway.healthPath", "absolute"),
     "bad egress cidr": (
         {"gateway": gateway(networkPolicy={"egress": [{"cidr": "10.0.0.0/33"}]})},
