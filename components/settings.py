@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import pulumi
 import yaml
@@ -33,7 +33,8 @@ from .quantities import cpu_millicores, memory_bytes, parse_quantity
 PROJECT = "runmcp-gateway"
 """The Pulumi project name, and so the namespace of every config key this program reads."""
 
-SUPPORTED_KUBERNETES_VERSIONS = ("1.30", "1.31", "1.32", "1.33", "1.34", "1.35")
+KubernetesVersion = Literal["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"]
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = get_args(KubernetesVersion)
 """Kubernetes minor versions the objects are built and schema-validated for."""
 
 CONFIGMAP_LIMIT_BYTES = 1024 * 1024
@@ -146,7 +147,7 @@ class ClusterSettings(_Model):
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str | None = None
     """kubeconfig context to use; unset: the kubeconfig's current context."""
-    kubernetes_version: Literal["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"] = "1.33"
+    kubernetes_version: KubernetesVersion = "1.33"
     """Kubernetes minor version of the cluster: picks the schema objects are validated against."""
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from components.config import StackFileError, read_stack_file
-from components.offline.runner import run_plan, run_program
+from components.offline.mocks import CloudMocks
+from components.offline.runner import RecordingMonitor, run_plan, run_program
 from components.settings import SettingsError, StackSettings
 from tests.conftest import PROJECT_DIR, WriteStack
 
@@ -138,14 +139,15 @@ def test_secret_values_never_appear_in_errors(write_stack: WriteStack) -> None:
 def test_program_itself_refuses_before_registering_anything(case: str, write_stack: WriteStack) -> None:
     """`pulumi up` runs __main__.py directly: it must stop before its first resource, too."""
     config, key, _ = BAD_SETTINGS[case]
-    stack_file = read_stack_file(write_stack(config))
+    monitor = RecordingMonitor(CloudMocks())
     with pytest.raises(SettingsError) as caught:
-        run_program(PROJECT_DIR, "bad", stack_file)
+        run_program(PROJECT_DIR, "bad", read_stack_file(write_stack(config)), monitor)
     assert any(f"runmcp-gateway:{key}:" in line for line in caught.value.lines())
-    # run_program records into a fresh monitor; it raised before returning it, so check through a
-    # good run that the same path does record resources (the assertion above is not vacuous).
-    monitor, _ = run_program(PROJECT_DIR, "bad", read_stack_file(write_stack({"gateway": gateway()})))
-    assert monitor.recorded
+    assert monitor.recorded == []
+    # The same path with good settings does register resources: the check above is not vacuous.
+    good = RecordingMonitor(CloudMocks())
+    run_program(PROJECT_DIR, "bad", read_stack_file(write_stack({"gateway": gateway()})), good)
+    assert good.recorded
 
 
 def test_settings_error_is_a_clean_pulumi_exit() -> None:

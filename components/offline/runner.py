@@ -178,7 +178,9 @@ def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None) -> P
     )
 
 
-def run_program(project_dir: Path, stack: str, stack_file: StackFile) -> tuple[RecordingMonitor, list[str]]:
+def run_program(
+    project_dir: Path, stack: str, stack_file: StackFile, monitor: RecordingMonitor | None = None
+) -> tuple[RecordingMonitor, list[str]]:
     """Run ``__main__.py`` with the stack file's config, as `pulumi up` would, against the mocks.
 
     Returns the monitor (what was registered) and the warnings the program logged. Whatever the
@@ -187,8 +189,9 @@ def run_program(project_dir: Path, stack: str, stack_file: StackFile) -> tuple[R
     program = project_dir / "__main__.py"
     if not program.is_file():
         raise StackFileError(f"{program}: the Pulumi program is missing")
-    mocks = CloudMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = monitor if monitor is not None else RecordingMonitor(CloudMocks())
+    mocks = monitor.mocks
+    assert isinstance(mocks, CloudMocks)
     collect = _Collect()
     logger = logging.getLogger(f"runmcp.offline.{stack}")
     logger.propagate = False
