@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from components.offline.runner import stacks_in
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RUNS = 5
 BARE = (
@@ -29,7 +31,7 @@ def median_seconds(command: list[str]) -> float:
 
 
 def main() -> None:
-    stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
+    stacks = stacks_in(PROJECT_DIR)
     bare = median_seconds([sys.executable, "-c", BARE])
     print(f"median of {RUNS} fresh processes each")
     print(f"  {'SDK imports + mock runtime start':<40} {bare:6.2f} s")

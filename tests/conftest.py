@@ -11,18 +11,12 @@ import pytest
 import yaml
 
 from components.offline.kubernetes import manifests
-from components.offline.runner import Plan, run_plan
+from components.offline.runner import Plan, run_plan, stacks_in
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEST_STACKS_DIR = Path(__file__).resolve().parent / "stacks"
-
-
-def _stacks_in(directory: Path) -> list[str]:
-    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in directory.glob("Pulumi.*.yaml"))
-
-
-REPO_STACKS = _stacks_in(PROJECT_DIR)
-TEST_STACKS = _stacks_in(TEST_STACKS_DIR)
+REPO_STACKS = stacks_in(PROJECT_DIR)
+TEST_STACKS = stacks_in(TEST_STACKS_DIR)
 ALL_STACKS = REPO_STACKS + TEST_STACKS
 
 
@@ -50,6 +44,13 @@ def one(plan: Plan, kind: str) -> dict[str, Any]:
     found = objects(plan, kind)
     assert len(found) == 1, f"expected one {kind}, found {len(found)}"
     return found[0]
+
+
+def container(plan: Plan) -> dict[str, Any]:
+    """The gateway container of the Deployment (there is exactly one)."""
+    containers = one(plan, "Deployment")["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1
+    return dict(containers[0])
 
 
 @pytest.fixture(params=ALL_STACKS)

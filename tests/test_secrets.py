@@ -7,14 +7,14 @@ import json
 from components.config import SECRET_PLACEHOLDER
 from components.offline.cli import plan_document
 from components.offline.runner import SECRET
-from tests.conftest import one, planned
+from tests.conftest import container, one, planned
 
 
 def test_secret_env_reaches_the_pod_only_through_a_secret() -> None:
     plan = planned("secrets")
     secret = one(plan, "Secret")
     assert secret["stringData"] == {"OAUTH_CLIENT_SECRET": SECRET, "UPSTREAM_API_TOKEN": SECRET}
-    env = one(plan, "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]
+    env = container(plan)["env"]
     by_name = {e["name"]: e for e in env}
     for name in ("OAUTH_CLIENT_SECRET", "UPSTREAM_API_TOKEN"):
         assert "value" not in by_name[name]

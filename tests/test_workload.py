@@ -6,13 +6,7 @@ from typing import Any
 
 from components.offline.runner import Plan
 from components.settings import StackSettings
-from tests.conftest import objects, one, stack_config
-
-
-def container(plan: Plan) -> dict[str, Any]:
-    containers = one(plan, "Deployment")["spec"]["template"]["spec"]["containers"]
-    assert len(containers) == 1
-    return dict(containers[0])
+from tests.conftest import container, objects, one, stack_config
 
 
 def pod_labels(plan: Plan) -> dict[str, str]:

@@ -150,10 +150,15 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(before)
 
 
+def stacks_in(directory: Path) -> list[str]:
+    """The stacks that have a stack file (Pulumi.<stack>.yaml) in ``directory``, sorted."""
+    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in directory.glob(stack_file_name("*")))
+
+
 def locate_stack_file(project_dir: Path, stack: str) -> Path:
     path = project_dir / stack_file_name(stack)
     if not path.is_file():
-        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml"))
+        known = stacks_in(project_dir)
         raise StackFileError(
             f"{path.name}: no such stack file in {project_dir} (stacks here: {', '.join(known) or 'none'})"
         )
