@@ -17,3 +17,7 @@ pulumi.export("deploymentName", platform.deployment_name)
 pulumi.export("hpaName", platform.hpa_name)
 pulumi.export("inClusterUrl", platform.in_cluster_url)
 pulumi.export("kubernetesVersion", settings.cluster.kubernetes_version)
+if platform.cluster_name is not None:
+    pulumi.export("clusterName", platform.cluster_name)
+if platform.kubeconfig is not None:
+    pulumi.export("kubeconfig", platform.kubeconfig)  # a secret: `pulumi stack output kubeconfig --show-secrets`

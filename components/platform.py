@@ -5,10 +5,16 @@ from __future__ import annotations
 import pulumi
 
 from .autoscaling import GatewayAutoscaler
-from .cluster import ExistingCluster
+from .cluster import EksCluster, ExistingCluster
 from .gateway import GatewayWorkload, WorkloadContext
 from .labels import recommended_labels
-from .settings import StackSettings
+from .node_autoscaling import ClusterAutoscaler
+from .settings import PROJECT, StackSettings
+
+
+def aws_tags(instance: str) -> dict[str, str]:
+    """Tags on every AWS resource: which project and stack own it (names are auto-generated)."""
+    return {"project": PROJECT, "stack": instance, "managed-by": "pulumi"}
 
 
 class GatewayPlatform(pulumi.ComponentResource):
@@ -19,6 +25,8 @@ class GatewayPlatform(pulumi.ComponentResource):
     deployment_name: pulumi.Output[str]
     hpa_name: pulumi.Output[str]
     in_cluster_url: pulumi.Output[str]
+    cluster_name: pulumi.Output[str] | None
+    kubeconfig: pulumi.Output[str] | None
 
     def __init__(
         self,
@@ -28,7 +36,36 @@ class GatewayPlatform(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:GatewayPlatform", name, None, opts)
-        cluster = ExistingCluster(f"{name}-cluster", settings.cluster, opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self)
+        cluster: EksCluster | ExistingCluster
+        eks = settings.cluster.provisioned
+        version = settings.cluster.kubernetes_version
+        if eks is None:
+            assert settings.cluster.existing is not None
+            cluster = ExistingCluster(f"{name}-cluster", settings.cluster.existing, version, opts=child)
+        else:
+            cluster = EksCluster(
+                f"{name}-cluster",
+                eks,
+                version,
+                cluster_name=eks.name or f"{name}-{instance}",
+                tags=aws_tags(instance),
+                opts=child,
+            )
+            if eks.cluster_autoscaler.enabled:
+                ClusterAutoscaler(
+                    f"{name}-cluster-autoscaler",
+                    eks.cluster_autoscaler,
+                    cluster_name=cluster.cluster_name,
+                    node_groups=list(cluster.node_groups.values()),
+                    kubernetes_version=version,
+                    partition=cluster.partition,
+                    region=cluster.region,
+                    account_id=cluster.account_id,
+                    opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider}),
+                )
+        self.cluster_name = cluster.cluster_name
+        self.kubeconfig = cluster.kubeconfig
         in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
         workload = GatewayWorkload(
             f"{name}-gateway",
@@ -58,5 +95,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                 "deploymentName": self.deployment_name,
                 "hpaName": self.hpa_name,
                 "inClusterUrl": self.in_cluster_url,
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
             }
         )

@@ -28,6 +28,16 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from .capacity import (
+    CLUSTER_AUTOSCALER_REQUESTS,
+    CLUSTER_WIDE_REQUESTS,
+    DAEMONSET_REQUESTS,
+    INSTANCE_TYPES,
+    NodeGroupCapacity,
+    Requests,
+    capacity_problem,
+    total,
+)
 from .quantities import cpu_millicores, memory_bytes, parse_quantity
 
 PROJECT = "runmcp-gateway"
@@ -36,6 +46,9 @@ PROJECT = "runmcp-gateway"
 KubernetesVersion = Literal["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"]
 SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = get_args(KubernetesVersion)
 """Kubernetes minor versions the objects are built and schema-validated for."""
+
+CLUSTER_AUTOSCALER_CHART_VERSION = "9.46.6"
+"""The cluster-autoscaler Helm chart (kubernetes.github.io/autoscaler) installed by default."""
 
 CONFIGMAP_LIMIT_BYTES = 1024 * 1024
 """A ConfigMap (and so the OpenAPI documents it carries) must stay under 1 MiB."""
@@ -115,6 +128,23 @@ def _absolute_path(text: str) -> str:
     return text.rstrip("/") or "/"
 
 
+def _vpc_cidr(text: str) -> str:
+    prefix = ipaddress.ip_network(text).prefixlen
+    if not 16 <= prefix <= 20:
+        raise ValueError(f"{text!r} is a /{prefix}; a VPC range here is /16 to /20 (room for a subnet per zone)")
+    return text
+
+
+def _instance_type(text: str) -> str:
+    if text not in INSTANCE_TYPES:
+        known = ", ".join(sorted(INSTANCE_TYPES))
+        raise ValueError(
+            f"{text!r} is not in the capacity table of components/capacity.py (known: {known}); "
+            "add it there with its figures"
+        )
+    return text
+
+
 Quantity = Annotated[str, AfterValidator(_quantity)]
 DnsLabel = Annotated[
     str,
@@ -139,16 +169,184 @@ Port = Annotated[int, Field(ge=1024, le=65535)]
 
 # --- runmcp-gateway:cluster --------------------------------------------------------------------
 
+Arn = Annotated[str, _matches(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+", "is not an ARN")]
+RoleArn = Annotated[
+    str,
+    _matches(
+        r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+    ),
+]
+KmsKeyArn = Annotated[
+    str, _matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+", "is not a KMS key or alias ARN")
+]
+ClusterName = Annotated[
+    str,
+    _matches(
+        r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}", "is not an EKS cluster name: letters, digits, '-' and '_', at most 100"
+    ),
+]
+ControlPlaneLogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+EksAddonName = Literal[
+    "vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server", "amazon-cloudwatch-observability"
+]
+EKS_ADDONS: tuple[str, ...] = get_args(EksAddonName)
+"""The EKS add-ons every provisioned cluster gets: networking (with NetworkPolicy enforcement), DNS,
+Pod Identity, the metrics the HPA reads, and Container Insights."""
+AddonVersion = Annotated[
+    str, _matches(r"v\d+\.\d+\.\d+(-eksbuild\.\d+)?", "is not an add-on version such as 'v1.19.2-eksbuild.1'")
+]
+InstanceTypeName = Annotated[str, AfterValidator(_instance_type)]
+LabelKey = Annotated[
+    str,
+    _matches(
+        r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+        "is not a Kubernetes label key",
+    ),
+]
+LabelValue = Annotated[
+    str, _matches(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?", "is not a Kubernetes label value")
+]
 
-class ClusterSettings(_Model):
-    """An existing Kubernetes cluster to deploy into (EKS provisioning comes under the same key)."""
+
+class ExistingClusterSettings(_Model):
+    """A Kubernetes cluster that already exists: only the provider is built, no AWS resources."""
 
     kubeconfig: SecretStr | None = None
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str | None = None
     """kubeconfig context to use; unset: the kubeconfig's current context."""
+
+
+class ExistingVpc(_Model):
+    """A VPC and subnets made elsewhere. Public subnets need the tag kubernetes.io/role/elb=1 and
+    private ones kubernetes.io/role/internal-elb=1 for load balancers to find them."""
+
+    vpc_id: Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)")]
+    private_subnet_ids: list[Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]] = (
+        Field(min_length=2)
+    )
+    """Where the nodes run: at least two, in different availability zones."""
+    public_subnet_ids: list[Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]] = (
+        Field(default_factory=list)
+    )
+    """Where an internet-facing load balancer goes; may be empty for an internal one."""
+
+
+class NetworkSettings(_Model):
+    """A new VPC: private subnets for the nodes and public ones for the load balancer and NAT, one of
+    each per availability zone."""
+
+    cidr: Annotated[Cidr, AfterValidator(_vpc_cidr)] = "10.0.0.0/16"
+    """The VPC's range, /16 to /20. Each zone gets one eighth as a private subnet (pods take VPC
+    addresses with the VPC CNI) and a slice of the seventh eighth as a public subnet."""
+    availability_zones: Annotated[int, Field(ge=2, le=6)] = 3
+    """How many zones to spread subnets and nodes over (the region's first N available ones)."""
+    nat_gateways: Literal["single", "perZone"] = "perZone"
+    """perZone: one NAT gateway per zone, so losing a zone leaves the others online. single: one
+    shared NAT gateway, cheaper, but a zone outage cuts egress for every zone."""
+    existing: ExistingVpc | None = None
+    """Use this VPC and these subnets instead of creating a VPC."""
+
+
+class EndpointSettings(_Model):
+    """Where the Kubernetes API can be reached from. The private endpoint is always on."""
+
+    public_access_cidrs: list[Cidr] = Field(default_factory=list)
+    """Sources allowed to reach the public endpoint; empty turns it off (then `pulumi up` must run
+    from inside the VPC). The machine running Pulumi must be able to reach one of the two."""
+
+
+class ControlPlaneLogging(_Model):
+    types: list[ControlPlaneLogType] = Field(default_factory=lambda: list(get_args(ControlPlaneLogType)))
+    """Control-plane logs sent to CloudWatch Logs (billed per GB); empty turns logging off."""
+    retention_days: LogRetentionDays = 90
+    """How long CloudWatch keeps them (the log group is created with the cluster)."""
+
+
+class SecretsEncryption(_Model):
+    """Envelope encryption of Kubernetes Secrets with a customer-managed KMS key. Without it EKS
+    still encrypts them with an AWS-owned key; a customer key adds a key policy, rotation and an
+    audit trail. Once on it cannot be turned off."""
+
+    create_key: bool = False
+    """Create a KMS key for this cluster (rotation on)."""
+    kms_key_arn: KmsKeyArn | None = None
+    """Use this existing KMS key instead."""
+
+
+class Taint(_Model):
+    key: LabelKey
+    value: LabelValue = ""
+    effect: Literal["NoSchedule", "NoExecute", "PreferNoSchedule"]
+
+
+class NodeGroupSettings(_Model):
+    """One EKS managed node group over the private subnets of every zone."""
+
+    instance_types: list[InstanceTypeName] = Field(default_factory=lambda: ["m6i.large"], min_length=1)
+    """All of one CPU architecture. The capacity check assumes the smallest."""
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    min_size: Annotated[int, Field(ge=0, le=1000)] = 2
+    max_size: Annotated[int, Field(ge=1, le=1000)] = 6
+    disk_size_gib: Annotated[int, Field(ge=20, le=16384)] = 50
+    """Root volume (gp3, encrypted): images and logs live here."""
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=list)
+    """Pods without a matching toleration stay off these nodes; the gateway tolerates none."""
+    max_unavailable: Annotated[int, Field(ge=1, le=100)] = 1
+    """Nodes replaced at a time during a node group update."""
+
+
+class ClusterAutoscalerSettings(_Model):
+    """Adds nodes when pods the HPA created cannot be scheduled, and removes idle ones."""
+
+    enabled: bool = True
+    chart_version: Annotated[str, _matches(r"\d+\.\d+\.\d+", "is not a chart version such as '9.46.6'")] = (
+        CLUSTER_AUTOSCALER_CHART_VERSION
+    )
+    scale_down_unneeded_time: Annotated[str, _matches(r"\d+[smh]", "is not a duration such as '10m'")] = "10m"
+    """How long a node must be unneeded before it is removed."""
+
+
+class EksSettings(_Model):
+    """An EKS cluster made for this stack: VPC, cluster, managed node groups, add-ons, node autoscaling."""
+
+    name: ClusterName | None = None
+    """Cluster name; unset: "<platform>-<stack>". Fixed, not auto-named, because the control-plane
+    log group (/aws/eks/<name>/cluster) must exist, with its retention, before the cluster."""
+    network: NetworkSettings = NetworkSettings()
+    endpoint: EndpointSettings = EndpointSettings()
+    admin_role_arns: list[RoleArn] = Field(default_factory=list)
+    """IAM roles given cluster-admin through access entries (the creator is admin already)."""
+    logging: ControlPlaneLogging = ControlPlaneLogging()
+    secrets_encryption: SecretsEncryption = SecretsEncryption()
+    node_groups: dict[DnsLabel, NodeGroupSettings] = Field(
+        default_factory=lambda: {"general": NodeGroupSettings()}, min_length=1
+    )
+    addon_versions: dict[EksAddonName, AddonVersion] = Field(default_factory=dict)
+    """Pinned add-on versions; an add-on not listed gets the default version EKS names for the
+    cluster's Kubernetes version, resolved at each run."""
+    cluster_autoscaler: ClusterAutoscalerSettings = ClusterAutoscalerSettings()
+    protect: bool = True
+    """Protect the cluster and node groups from deletion (Pulumi protect and EKS deletion protection)."""
+
+
+class ClusterSettings(_Model):
+    """Where the gateway runs: an EKS cluster made for this stack (``eks``, the default) or an
+    existing cluster (``existing``)."""
+
     kubernetes_version: KubernetesVersion = "1.33"
-    """Kubernetes minor version of the cluster: picks the schema objects are validated against."""
+    """Kubernetes minor version: of the EKS cluster, and the schema objects are validated against."""
+    eks: EksSettings = EksSettings()
+    existing: ExistingClusterSettings | None = None
+
+    @property
+    def provisioned(self) -> EksSettings | None:
+        """The EKS settings when this stack makes its cluster; None for an existing cluster."""
+        return None if self.existing is not None else self.eks
 
 
 # --- runmcp-gateway:gateway --------------------------------------------------------------------
@@ -311,6 +509,24 @@ class StackSettings(_Model):
                 f"scaling.minReplicas is {self.scaling.min_replicas}: one pod is not highly available "
                 "(a node drain or a rollout interrupts the gateway); use 2 or more outside development"
             )
+        eks = self.cluster.provisioned
+        if eks is not None:
+            if any(ipaddress.ip_network(c).prefixlen == 0 for c in eks.endpoint.public_access_cidrs):
+                notes.append(
+                    "cluster.eks.endpoint.publicAccessCidrs admits the whole internet to the Kubernetes API "
+                    "(IAM still authenticates); narrow it to the addresses Pulumi and operators connect from"
+                )
+            for name, group in eks.node_groups.items():
+                if group.capacity_type == "SPOT" and len(group.instance_types) < 2:
+                    notes.append(
+                        f"cluster.eks.nodeGroups.{name} is SPOT with one instance type: list several so a "
+                        "reclaimed type does not take every node"
+                    )
+            if not eks.cluster_autoscaler.enabled:
+                notes.append(
+                    "cluster.eks.clusterAutoscaler is off: nodes do not follow the HPA, so pods it adds beyond "
+                    "the node groups' current size stay Pending"
+                )
         return notes
 
 
@@ -356,6 +572,55 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     for name in sorted(clash):
         yield Problem(f"gateway.secretEnv.{name}", "is also set in gateway.env; keep one")
     yield from _spec_problems(s.gateway)
+    yield from _cluster_problems(s)
+
+
+def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
+    cluster = s.cluster
+    if cluster.existing is not None and "eks" in cluster.model_fields_set:
+        yield Problem("cluster", "set either 'eks' (a cluster made for this stack) or 'existing', not both")
+    eks = cluster.provisioned
+    if eks is None:
+        return
+    network = eks.network
+    if network.existing is not None:
+        for field in sorted(network.model_fields_set - {"existing"}):
+            yield Problem(
+                f"cluster.eks.network.{to_camel(field)}", "has no effect with network.existing; remove one of them"
+            )
+    if eks.secrets_encryption.create_key and eks.secrets_encryption.kms_key_arn is not None:
+        yield Problem("cluster.eks.secretsEncryption", "set createKey or kmsKeyArn, not both")
+    for name, group in eks.node_groups.items():
+        key = f"cluster.eks.nodeGroups.{name}"
+        if group.min_size > group.max_size:
+            yield Problem(f"{key}.minSize", f"minSize ({group.min_size}) is greater than maxSize ({group.max_size})")
+        architectures = {INSTANCE_TYPES[t].architecture for t in group.instance_types}
+        if len(architectures) > 1:
+            yield Problem(f"{key}.instanceTypes", "mixes x86_64 and arm64 types; one node group runs one AMI")
+    yield from _capacity_problems(s, eks)
+
+
+def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
+    requests = s.gateway.resources.requests
+    groups = [
+        NodeGroupCapacity(
+            name=name,
+            instance_types=tuple(group.instance_types),
+            size=group.max_size if eks.cluster_autoscaler.enabled else group.min_size,
+            size_key="maxSize" if eks.cluster_autoscaler.enabled else "minSize",
+            schedulable=not any(t.effect in ("NoSchedule", "NoExecute") for t in group.taints),
+        )
+        for name, group in eks.node_groups.items()
+    ]
+    problem = capacity_problem(
+        groups,
+        gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
+        max_replicas=s.scaling.max_replicas,
+        daemonsets=total(DAEMONSET_REQUESTS.values()),
+        cluster_wide=total([*CLUSTER_WIDE_REQUESTS.values(), CLUSTER_AUTOSCALER_REQUESTS]),
+    )
+    if problem is not None:
+        yield Problem("scaling.maxReplicas", problem)
 
 
 def _spec_problems(g: GatewaySettings) -> Iterable[Problem]:
@@ -382,8 +647,11 @@ def _spec_problems(g: GatewaySettings) -> Iterable[Problem]:
 # --- Loading and error reporting ---------------------------------------------------------------
 
 
+AWS_REGION_KEY = "aws:region"
+"""The AWS provider's region, read from the stack file like every other setting."""
+
 # Paths (below the project namespace) whose values must be Pulumi secrets in the stack file.
-SECRET_PATHS: tuple[tuple[str, ...], ...] = (("cluster", "kubeconfig"), ("gateway", "secretEnv", "*"))
+SECRET_PATHS: tuple[tuple[str, ...], ...] = (("cluster", "existing", "kubeconfig"), ("gateway", "secretEnv", "*"))
 
 
 class SettingsError(pulumi.RunError):
@@ -395,7 +663,8 @@ class SettingsError(pulumi.RunError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}: {PROJECT}:{p.key}: {p.message}" for p in self.problems]
+        # A key of another namespace (aws:region) is shown as it is.
+        return [f"{self.source}: {p.key if ':' in p.key else f'{PROJECT}:{p.key}'}: {p.message}" for p in self.problems]
 
 
 def stack_file_name(stack: str) -> str:
@@ -433,6 +702,10 @@ def load_settings(
     except ValidationError as err:
         problems.extend(_problems_from(err))
         raise SettingsError(source, problems) from None
+    if settings.cluster.provisioned is not None and not config.get(AWS_REGION_KEY):
+        problems.append(
+            Problem(AWS_REGION_KEY, "is required to make an EKS cluster: pulumi config set aws:region <region>")
+        )
     if problems:
         raise SettingsError(source, problems)
     return settings

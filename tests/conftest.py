@@ -63,19 +63,24 @@ def plan(stack: str) -> Plan:
     return planned(stack)
 
 
-WriteStack = Callable[[dict[str, Any] | str], Path]
+WriteStack = Callable[..., Path]
+REGION = "us-east-1"
 
 
 @pytest.fixture
 def write_stack(tmp_path: Path) -> WriteStack:
-    """Write a stack file named Pulumi.bad.yaml (a mapping of config, or raw text) and return its path."""
+    """Write a stack file named Pulumi.bad.yaml and return its path: a mapping of settings under
+    runmcp-gateway (with aws:region, unless ``region=None``), or raw text."""
 
-    def write(config: dict[str, Any] | str) -> Path:
+    def write(config: dict[str, Any] | str, region: str | None = REGION) -> Path:
         path = tmp_path / "Pulumi.bad.yaml"
         if isinstance(config, str):
             path.write_text(config)
         else:
-            path.write_text(yaml.safe_dump({"config": {f"runmcp-gateway:{k}": v for k, v in config.items()}}))
+            data = {f"runmcp-gateway:{k}": v for k, v in config.items()}
+            if region is not None:
+                data["aws:region"] = region
+            path.write_text(yaml.safe_dump({"config": data}))
         return path
 
     return write

@@ -37,12 +37,12 @@ def test_text_plan_shows_the_tree_outputs_and_placeholder_notice() -> None:
 
 def test_json_plan_document(tmp_path: Path) -> None:
     result = cli(
-        "plan", "secrets", "--stack-file", str(stack_path("secrets")), "--format", "json", "--out", str(tmp_path)
+        "plan", "existing", "--stack-file", str(stack_path("existing")), "--format", "json", "--out", str(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert set(doc) == {"project", "stack", "resources", "outputs"}
-    assert (doc["project"], doc["stack"]) == ("runmcp-gateway", "secrets")
+    assert (doc["project"], doc["stack"]) == ("runmcp-gateway", "existing")
     for resource in doc["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "dependencies"} <= set(resource)
     deployment = next(r for r in doc["resources"] if r["type"] == "kubernetes:apps/v1:Deployment")

@@ -11,7 +11,7 @@ from tests.conftest import container, one, planned
 
 
 def test_secret_env_reaches_the_pod_only_through_a_secret() -> None:
-    plan = planned("secrets")
+    plan = planned("existing")
     secret = one(plan, "Secret")
     assert secret["stringData"] == {"OAUTH_CLIENT_SECRET": SECRET, "UPSTREAM_API_TOKEN": SECRET}
     env = container(plan)["env"]
@@ -24,14 +24,14 @@ def test_secret_env_reaches_the_pod_only_through_a_secret() -> None:
 
 def test_secret_inputs_are_recorded_as_secrets() -> None:
     """The engine sees the Secret's data and the kubeconfig as secrets (redacted in the record)."""
-    plan = planned("secrets")
+    plan = planned("existing")
     provider = plan.custom_resources("pulumi:providers:kubernetes")[0]
     assert provider.inputs["kubeconfig"] == SECRET
     assert provider.inputs["context"] == "test-context"
 
 
 def test_no_secret_value_in_the_plan_document() -> None:
-    text = json.dumps(plan_document(planned("secrets")))
+    text = json.dumps(plan_document(planned("existing")))
     assert SECRET_PLACEHOLDER not in text
     assert SECRET in text
 

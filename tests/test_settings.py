@@ -11,7 +11,7 @@ from components.config import StackFileError, read_stack_file
 from components.offline.mocks import CloudMocks
 from components.offline.runner import RecordingMonitor, run_plan, run_program
 from components.settings import SettingsError, StackSettings
-from tests.conftest import PROJECT_DIR, WriteStack
+from tests.conftest import PROJECT_DIR, REGION, WriteStack
 
 IMAGE = "hapimcp/hapi-cli:0.6.0"
 
@@ -99,9 +99,9 @@ BAD_SETTINGS = {
         "must be a Pulumi secret",
     ),
     "plaintext kubeconfig": (
-        {"gateway": gateway(), "cluster": {"kubeconfig": "apiVersion: v1"}},
-        "cluster.kubeconfig",
-        "pulumi config set --secret --path 'cluster.kubeconfig'",
+        {"gateway": gateway(), "cluster": {"existing": {"kubeconfig": "apiVersion: v1"}}},
+        "cluster.existing.kubeconfig",
+        "pulumi config set --secret --path 'cluster.existing.kubeconfig'",
     ),
 }
 
@@ -139,13 +139,13 @@ def test_secret_values_never_appear_in_errors(write_stack: WriteStack) -> None:
 def test_program_itself_refuses_before_registering_anything(case: str, write_stack: WriteStack) -> None:
     """`pulumi up` runs __main__.py directly: it must stop before its first resource, too."""
     config, key, _ = BAD_SETTINGS[case]
-    monitor = RecordingMonitor(CloudMocks())
+    monitor = RecordingMonitor(CloudMocks(region=REGION))
     with pytest.raises(SettingsError) as caught:
         run_program(PROJECT_DIR, "bad", read_stack_file(write_stack(config)), monitor)
     assert any(f"runmcp-gateway:{key}:" in line for line in caught.value.lines())
     assert monitor.recorded == []
     # The same path with good settings does register resources: the check above is not vacuous.
-    good = RecordingMonitor(CloudMocks())
+    good = RecordingMonitor(CloudMocks(region=REGION))
     run_program(PROJECT_DIR, "bad", read_stack_file(write_stack({"gateway": gateway()})), good)
     assert good.recorded
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
+from .aws_mocks import AwsAnswers
+
 # Kinds that live outside any namespace.
 CLUSTER_SCOPED = frozenset(
     {
@@ -75,17 +77,40 @@ def _provider(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
     return _uid("provider", args.typ, args.name), dict(args.inputs)
 
 
+def _helm_release(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+    state = dict(args.inputs)
+    name = str(state.get("name") or auto_name(args.name))
+    namespace = str(state.get("namespace") or "default")
+    state["status"] = {
+        "name": name,
+        "namespace": namespace,
+        "chart": state.get("chart", ""),
+        "version": state.get("version", ""),
+        "revision": 1,
+        "status": "deployed",
+    }
+    return f"{namespace}/{name}", state
+
+
 NewResource = Callable[[MockResourceArgs], tuple[str, dict[str, Any]]]
 
 
 class CloudMocks(Mocks):
-    """Answers by type token prefix; later layers (AWS) add their own entries to ``answers``."""
+    """Answers by type token prefix, for the AWS region the stack file names (``aws:region``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, region: str | None = None) -> None:
+        self.aws = AwsAnswers(region) if region else None
         self.answers: list[tuple[str, NewResource]] = [
             ("pulumi:providers:", _provider),
+            ("kubernetes:helm.sh/", _helm_release),
             ("kubernetes:", _kubernetes),
+            ("aws:", self._aws),
         ]
+
+    def _aws(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if self.aws is None:
+            raise NotImplementedError(f"{args.typ} needs aws:region in the stack file")
+        return self.aws.new_resource(args)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         if not args.custom:
@@ -97,7 +122,10 @@ class CloudMocks(Mocks):
             f"the offline plan has no mock answer for {args.typ}; add one in components/offline/mocks.py"
         )
 
-    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+        answer = self.aws.call(args) if self.aws is not None else None
+        if answer is not None:
+            return answer, []
         raise NotImplementedError(
             f"the offline plan has no mock answer for the call {args.token}; add one in components/offline/mocks.py"
         )

@@ -21,7 +21,7 @@ from pulumi.runtime.mocks import MockMonitor, set_mocks
 from pulumi.runtime.sync_await import _sync_await
 
 from ..config import StackFile, StackFileError, read_stack_file, settings_from_stack_file
-from ..settings import PROJECT, StackSettings, stack_file_name
+from ..settings import AWS_REGION_KEY, PROJECT, StackSettings, stack_file_name
 from .mocks import CloudMocks
 
 SECRET = "[secret]"
@@ -194,7 +194,9 @@ def run_program(
     program = project_dir / "__main__.py"
     if not program.is_file():
         raise StackFileError(f"{program}: the Pulumi program is missing")
-    monitor = monitor if monitor is not None else RecordingMonitor(CloudMocks())
+    monitor = (
+        monitor if monitor is not None else RecordingMonitor(CloudMocks(region=stack_file.config.get(AWS_REGION_KEY)))
+    )
     mocks = monitor.mocks
     assert isinstance(mocks, CloudMocks)
     collect = _Collect()

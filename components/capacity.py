@@ -1,0 +1,234 @@
+"""Node capacity arithmetic: will the node groups hold the gateway at maxReplicas?
+
+Pure functions over a small, documented table; no Pulumi here, so the settings model can run the
+check before a single resource is registered.
+
+Per instance type the table keeps vCPUs, memory and the pods the VPC CNI can address (ENIs x
+(IPv4 addresses per ENI - 1) + 2, without prefix delegation). What the kubelet can hand to pods
+(allocatable) follows the Amazon EKS AMI's reservations:
+
+- CPU reserved: 6% of the first core, 1% of the second, 0.5% of the third and fourth, 0.25% of
+  every further core;
+- memory reserved: 255 MiB + 11 MiB per pod the node can run (kube-reserved), plus the 100 MiB
+  hard eviction threshold;
+
+and a margin for what the kernel and firmware keep out of the nominal memory (the kubelet reports
+a few percent less than the instance type's size).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Architecture = Literal["x86_64", "arm64"]
+
+MEMORY_MARGIN = 0.05
+"""Share of nominal memory the node never reports as capacity (kernel, firmware): kept out of the sums."""
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    vcpus: int
+    memory_mib: int
+    max_pods: int
+    architecture: Architecture
+
+
+def _family(
+    prefix: str, architecture: Architecture, gib_per_vcpu: int, sizes: Iterable[str] = ("large", "xlarge", "2xlarge")
+) -> dict[str, InstanceType]:
+    # Pods per size for the current Nitro families: large 3 ENIs x 10 IPs, xlarge and 2xlarge 4 x 15.
+    shape = {"large": (2, 29), "xlarge": (4, 58), "2xlarge": (8, 58)}
+    return {
+        f"{prefix}.{size}": InstanceType(
+            vcpus=shape[size][0],
+            memory_mib=shape[size][0] * gib_per_vcpu * 1024,
+            max_pods=shape[size][1],
+            architecture=architecture,
+        )
+        for size in sizes
+    }
+
+
+INSTANCE_TYPES: Mapping[str, InstanceType] = {
+    # Burstable: fine for development, not for a gateway under steady load (CPU credits run out).
+    "t3.medium": InstanceType(2, 4096, 17, "x86_64"),
+    "t3.large": InstanceType(2, 8192, 35, "x86_64"),
+    "t3.xlarge": InstanceType(4, 16384, 58, "x86_64"),
+    "t3a.medium": InstanceType(2, 4096, 17, "x86_64"),
+    "t3a.large": InstanceType(2, 8192, 35, "x86_64"),
+    "t4g.medium": InstanceType(2, 4096, 17, "arm64"),
+    "t4g.large": InstanceType(2, 8192, 35, "arm64"),
+    # General purpose (4 GiB per vCPU), compute (2 GiB), memory (8 GiB).
+    **_family("m5", "x86_64", 4),
+    **_family("m6i", "x86_64", 4),
+    **_family("m6a", "x86_64", 4),
+    **_family("m7i", "x86_64", 4),
+    **_family("m7a", "x86_64", 4),
+    **_family("m6g", "arm64", 4),
+    **_family("m7g", "arm64", 4),
+    **_family("c6i", "x86_64", 2),
+    **_family("c7i", "x86_64", 2),
+    **_family("c6g", "arm64", 2),
+    **_family("c7g", "arm64", 2),
+    **_family("r6i", "x86_64", 8),
+    **_family("r7i", "x86_64", 8),
+    **_family("r6g", "arm64", 8),
+    **_family("r7g", "arm64", 8),
+}
+"""Instance types the capacity check knows. To use another, add it here with its figures."""
+
+
+@dataclass(frozen=True)
+class Requests:
+    """CPU (millicores), memory (MiB) and pod slots."""
+
+    cpu_m: float
+    memory_mib: float
+    pods: int = 1
+
+    def __add__(self, other: Requests) -> Requests:
+        return Requests(self.cpu_m + other.cpu_m, self.memory_mib + other.memory_mib, self.pods + other.pods)
+
+    def times(self, n: int) -> Requests:
+        return Requests(self.cpu_m * n, self.memory_mib * n, self.pods * n)
+
+
+NOTHING = Requests(0, 0, 0)
+
+
+def total(requests: Iterable[Requests]) -> Requests:
+    result = NOTHING
+    for r in requests:
+        result = result + r
+    return result
+
+
+def _reserved_cpu_m(vcpus: int) -> float:
+    steps = [(1, 0.06), (1, 0.01), (2, 0.005)]
+    reserved, left = 0.0, vcpus
+    for cores, share in steps:
+        used = min(cores, left)
+        reserved += used * 1000 * share
+        left -= used
+    return reserved + left * 1000 * 0.0025
+
+
+def allocatable(instance: InstanceType) -> Requests:
+    """What pods can request on one node of this type."""
+    memory = instance.memory_mib * (1 - MEMORY_MARGIN) - (255 + 11 * instance.max_pods) - 100
+    return Requests(instance.vcpus * 1000 - _reserved_cpu_m(instance.vcpus), memory, instance.max_pods)
+
+
+# What the add-ons ask of the nodes (their default requests), so the gateway's room is what is left.
+# Daemonsets take their share on every node; the other system pods once per cluster.
+DAEMONSET_REQUESTS: Mapping[str, Requests] = {
+    "aws-node (vpc-cni: 25m each for the CNI and the network policy agent)": Requests(50, 0),
+    "kube-proxy": Requests(100, 0),
+    "eks-pod-identity-agent": Requests(25, 0),
+    "cloudwatch-agent (amazon-cloudwatch-observability)": Requests(250, 128),
+    "fluent-bit (amazon-cloudwatch-observability)": Requests(50, 25),
+}
+CLUSTER_WIDE_REQUESTS: Mapping[str, Requests] = {
+    "coredns (2 replicas)": Requests(100, 70).times(2),
+    "metrics-server": Requests(100, 200),
+    "amazon-cloudwatch-observability controller": Requests(100, 64),
+}
+CLUSTER_AUTOSCALER_REQUESTS = Requests(100, 300)
+"""Set explicitly on the cluster-autoscaler release (the chart sets none)."""
+
+
+@dataclass(frozen=True)
+class NodeGroupCapacity:
+    """One node group as the check sees it: its smallest instance type, at the largest size it can reach."""
+
+    name: str
+    instance_types: tuple[str, ...]
+    size: int
+    size_key: str
+    """The setting that bounds ``size``: maxSize with node autoscaling, minSize (the fixed size) without."""
+    schedulable: bool
+    """False when taints keep the gateway (which tolerates none) off these nodes."""
+
+    @property
+    def instance_type(self) -> str:
+        """The type with the least allocatable CPU, then memory: what the check assumes every node is."""
+        return min(
+            self.instance_types,
+            key=lambda t: (allocatable(INSTANCE_TYPES[t]).cpu_m, allocatable(INSTANCE_TYPES[t]).memory_mib),
+        )
+
+    def free_per_node(self, daemonsets: Requests) -> Requests:
+        a = allocatable(INSTANCE_TYPES[self.instance_type])
+        return Requests(a.cpu_m - daemonsets.cpu_m, a.memory_mib - daemonsets.memory_mib, a.pods - daemonsets.pods)
+
+
+def capacity_problem(
+    groups: list[NodeGroupCapacity],
+    gateway_pod: Requests,
+    max_replicas: int,
+    daemonsets: Requests,
+    cluster_wide: Requests,
+) -> str | None:
+    """Why the node groups at their maximum size cannot run ``max_replicas`` gateway pods beside
+    the system pods, with by how much and what to change; None when they can."""
+    eligible = [g for g in groups if g.schedulable]
+    if not eligible:
+        return "every node group has a NoSchedule or NoExecute taint, so no node can run the gateway"
+    fits = [g for g in eligible if _fits(gateway_pod, g.free_per_node(daemonsets))]
+    if not fits:
+        biggest = max(eligible, key=lambda g: g.free_per_node(daemonsets).cpu_m)
+        free = biggest.free_per_node(daemonsets)
+        return (
+            f"one gateway pod ({_cpu(gateway_pod.cpu_m)} CPU, {_mib(gateway_pod.memory_mib)} memory) fits on no node: "
+            f"a {biggest.instance_type} has {_cpu(free.cpu_m)} CPU and {_mib(free.memory_mib)} left after daemonsets; "
+            "choose a larger instance type or lower gateway.resources.requests"
+        )
+    free = total(g.free_per_node(daemonsets).times(g.size) for g in fits)
+    room = Requests(
+        free.cpu_m - cluster_wide.cpu_m, free.memory_mib - cluster_wide.memory_mib, free.pods - cluster_wide.pods
+    )
+    need = gateway_pod.times(max_replicas)
+    short = [
+        (what, needed - available, shown)
+        for what, needed, available, shown in (
+            ("CPU", need.cpu_m, room.cpu_m, _cpu),
+            ("memory", need.memory_mib, room.memory_mib, _mib),
+            ("pod slots", need.pods, room.pods, str),
+        )
+        if needed > available
+    ]
+    if not short:
+        return None
+    first = fits[0]
+    per_node = first.free_per_node(daemonsets)
+    more = max(
+        math.ceil((need.cpu_m - room.cpu_m) / per_node.cpu_m),
+        math.ceil((need.memory_mib - room.memory_mib) / per_node.memory_mib),
+        math.ceil((need.pods - room.pods) / per_node.pods),
+        1,
+    )
+    layout = ", ".join(f"{g.name}: {g.size} x {g.instance_type}" for g in fits)
+    missing = "; ".join(f"short by {shown(amount)} {what}" for what, amount, shown in short)
+    return (
+        f"{max_replicas} gateway pods need {_cpu(need.cpu_m)} CPU and {_mib(need.memory_mib)} memory, and the "
+        f"node groups at their largest size ({layout}) have {_cpu(max(room.cpu_m, 0))} CPU, "
+        f"{_mib(max(room.memory_mib, 0))} memory and {max(room.pods, 0)} pod slots left after system pods: {missing}. "
+        f"Raise cluster.eks.nodeGroups.{first.name}.{first.size_key} to {first.size + more}, "
+        "choose a larger instance type, or lower scaling.maxReplicas or gateway.resources.requests"
+    )
+
+
+def _fits(pod: Requests, free: Requests) -> bool:
+    return pod.cpu_m <= free.cpu_m and pod.memory_mib <= free.memory_mib and pod.pods <= free.pods
+
+
+def _cpu(millicores: float) -> str:
+    return f"{math.ceil(millicores)}m"
+
+
+def _mib(mib: float) -> str:
+    return f"{math.ceil(mib)}Mi"

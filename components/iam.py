@@ -1,0 +1,71 @@
+"""IAM roles for AWS services and for pods (EKS Pod Identity), with only the policies they need."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+"""EKS Pod Identity assumes roles as this service, and tags the session with the pod's identity."""
+
+
+def trust_policy(service: str) -> str:
+    actions = ["sts:AssumeRole", "sts:TagSession"] if service == POD_IDENTITY_PRINCIPAL else ["sts:AssumeRole"]
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
+        }
+    )
+
+
+def policy_document(statements: Sequence[Mapping[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def managed_policy_arn(partition: str, policy: str) -> str:
+    return f"arn:{partition}:iam::aws:policy/{policy}"
+
+
+@dataclass(frozen=True)
+class ServiceRole:
+    role: aws.iam.Role
+    ready: list[pulumi.Resource]
+    """The role and its policy attachments: what a user of the role depends on, so it never starts
+    with a role that cannot yet do its work."""
+
+    @property
+    def arn(self) -> pulumi.Output[str]:
+        return self.role.arn
+
+
+def service_role(
+    name: str,
+    service: str,
+    managed_policies: Sequence[str],
+    partition: str,
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> ServiceRole:
+    """A role ``service`` assumes, with the AWS managed policies named (by name, not ARN) attached."""
+    role = aws.iam.Role(
+        name,
+        assume_role_policy=trust_policy(service),
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    ready: list[pulumi.Resource] = [role]
+    for policy in managed_policies:
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-{policy}",
+            role=role.name,
+            policy_arn=managed_policy_arn(partition, policy),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        ready.append(attachment)
+    return ServiceRole(role, ready)

@@ -1,0 +1,167 @@
+"""The network a provisioned cluster lives in: a VPC with a public and a private subnet per zone,
+an internet gateway and NAT; or an existing VPC and subnets, passed through."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .settings import NetworkSettings
+
+ELB_ROLE_TAG = {"kubernetes.io/role/elb": "1"}
+"""Public subnets: where internet-facing load balancers go."""
+INTERNAL_ELB_ROLE_TAG = {"kubernetes.io/role/internal-elb": "1"}
+"""Private subnets: where internal load balancers go."""
+
+
+@dataclass(frozen=True)
+class SubnetPlan:
+    zone: str
+    private_cidr: str
+    public_cidr: str
+
+
+def subnet_plan(cidr: str, zones: list[str]) -> list[SubnetPlan]:
+    """Carve the VPC range: zone i gets the i-th eighth as its private subnet (pods take VPC
+    addresses, so private subnets get the room) and the i-th sixteenth of the seventh eighth as
+    its public subnet (load balancers and NAT gateways need few addresses)."""
+    vpc = ipaddress.IPv4Network(cidr)
+    eighths = list(vpc.subnets(prefixlen_diff=3))
+    public = list(eighths[6].subnets(prefixlen_diff=4))
+    return [SubnetPlan(zone, str(eighths[i]), str(public[i])) for i, zone in enumerate(zones)]
+
+
+def choose_zones(count: int) -> list[str]:
+    """The region's first ``count`` availability zones that need no opt-in (no Local Zones)."""
+    found = aws.get_availability_zones(
+        state="available",
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+    )
+    names = sorted(found.names)
+    if len(names) < count:
+        raise pulumi.RunError(
+            f"cluster.eks.network.availabilityZones is {count}, but the region has {len(names)} "
+            f"available zones ({', '.join(names)}); lower it"
+        )
+    return names[:count]
+
+
+class Network(pulumi.ComponentResource):
+    """The subnets nodes and load balancers use: made here, or an existing VPC's."""
+
+    vpc_id: pulumi.Output[str]
+    private_subnet_ids: list[pulumi.Output[str]]
+    public_subnet_ids: list[pulumi.Output[str]]
+    nat_gateway_count: int
+
+    def __init__(
+        self,
+        name: str,
+        settings: NetworkSettings,
+        tags: dict[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("runmcp:index:Network", name, None, opts)
+        existing = settings.existing
+        if existing is not None:
+            self.vpc_id = pulumi.Output.from_input(existing.vpc_id)
+            self.private_subnet_ids = [pulumi.Output.from_input(i) for i in existing.private_subnet_ids]
+            self.public_subnet_ids = [pulumi.Output.from_input(i) for i in existing.public_subnet_ids]
+            self.nat_gateway_count = 0
+        else:
+            self._create(name, settings, tags)
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "publicSubnetIds": self.public_subnet_ids,
+            }
+        )
+
+    def _create(self, name: str, settings: NetworkSettings, tags: dict[str, str]) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        plan = subnet_plan(settings.cidr, choose_zones(settings.availability_zones))
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=settings.cidr,
+            # A private cluster endpoint resolves only with both on.
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={**tags, "Name": f"{name}-vpc"},
+            opts=child,
+        )
+        # The default security group admits all traffic between its members; empty it so nothing
+        # relies on it by accident.
+        aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=vpc.id, tags=tags, opts=child)
+        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=tags, opts=child)
+        public_routes = aws.ec2.RouteTable(
+            f"{name}-public",
+            vpc_id=vpc.id,
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=gateway.id)],
+            tags={**tags, "Name": f"{name}-public"},
+            opts=child,
+        )
+        public_subnets: list[aws.ec2.Subnet] = []
+        private_subnets: list[aws.ec2.Subnet] = []
+        for zone in plan:
+            suffix = zone.zone[-1]
+            public = aws.ec2.Subnet(
+                f"{name}-public-{suffix}",
+                vpc_id=vpc.id,
+                availability_zone=zone.zone,
+                cidr_block=zone.public_cidr,
+                # Load balancers get public addresses themselves; instances here never should.
+                map_public_ip_on_launch=False,
+                tags={**tags, **ELB_ROLE_TAG, "Name": f"{name}-public-{zone.zone}"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{suffix}", subnet_id=public.id, route_table_id=public_routes.id, opts=child
+            )
+            private = aws.ec2.Subnet(
+                f"{name}-private-{suffix}",
+                vpc_id=vpc.id,
+                availability_zone=zone.zone,
+                cidr_block=zone.private_cidr,
+                tags={**tags, **INTERNAL_ELB_ROLE_TAG, "Name": f"{name}-private-{zone.zone}"},
+                opts=child,
+            )
+            public_subnets.append(public)
+            private_subnets.append(private)
+
+        nat_count = len(plan) if settings.nat_gateways == "perZone" else 1
+        nats = []
+        for i in range(nat_count):
+            suffix = plan[i].zone[-1]
+            address = aws.ec2.Eip(f"{name}-nat-{suffix}", domain="vpc", tags=tags, opts=child)
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{suffix}",
+                    allocation_id=address.allocation_id,
+                    subnet_id=public_subnets[i].id,
+                    tags={**tags, "Name": f"{name}-nat-{plan[i].zone}"},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
+                )
+            )
+        for i, (zone, subnet) in enumerate(zip(plan, private_subnets, strict=True)):
+            suffix = zone.zone[-1]
+            # Each zone leaves through its own NAT gateway when there is one per zone.
+            nat = nats[i] if settings.nat_gateways == "perZone" else nats[0]
+            routes = aws.ec2.RouteTable(
+                f"{name}-private-{suffix}",
+                vpc_id=vpc.id,
+                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+                tags={**tags, "Name": f"{name}-private-{zone.zone}"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{suffix}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+            )
+
+        self.vpc_id = vpc.id
+        self.private_subnet_ids = [s.id for s in private_subnets]
+        self.public_subnet_ids = [s.id for s in public_subnets]
+        self.nat_gateway_count = nat_count

@@ -1,0 +1,137 @@
+"""Nodes follow the pods: the cluster autoscaler adds nodes when pods the HPA created cannot be
+scheduled, and removes nodes that stay unneeded. Its AWS permissions come through Pod Identity and
+its write actions reach only this cluster's node groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from .capacity import CLUSTER_AUTOSCALER_REQUESTS
+from .iam import POD_IDENTITY_PRINCIPAL, policy_document, trust_policy
+from .settings import ClusterAutoscalerSettings
+
+NAMESPACE = "kube-system"
+SERVICE_ACCOUNT = "cluster-autoscaler"
+CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
+
+IMAGE_TAGS = {
+    "1.30": "v1.30.3",
+    "1.31": "v1.31.5",
+    "1.32": "v1.32.5",
+    "1.33": "v1.33.3",
+    "1.34": "v1.34.2",
+    "1.35": "v1.35.0",
+}
+"""The cluster autoscaler's minor version must match the cluster's (its scheduler simulation is
+built from that Kubernetes release); the chart's default image follows the chart, not the cluster."""
+
+READ_ACTIONS = (
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations",
+    "autoscaling:DescribeScalingActivities",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+    "eks:DescribeNodegroup",
+)
+"""Discovery: read-only, and IAM cannot narrow Describe calls to resources."""
+WRITE_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
+"""Scaling: allowed only on the Auto Scaling groups behind this cluster's managed node groups."""
+
+
+def asg_arn(partition: str, region: str, account_id: str, group_name: str) -> str:
+    # The group's UUID is not known before it exists; its name is unique per account and region.
+    return f"arn:{partition}:autoscaling:{region}:{account_id}:autoScalingGroup:*:autoScalingGroupName/{group_name}"
+
+
+def autoscaler_policy(group_arns: Sequence[str]) -> str:
+    return policy_document(
+        [
+            {"Effect": "Allow", "Action": list(READ_ACTIONS), "Resource": "*"},
+            {"Effect": "Allow", "Action": list(WRITE_ACTIONS), "Resource": sorted(group_arns)},
+        ]
+    )
+
+
+def _quantity_m(millicores: float) -> str:
+    return f"{round(millicores)}m"
+
+
+class ClusterAutoscaler(pulumi.ComponentResource):
+    """The Kubernetes cluster autoscaler for the node groups of one EKS cluster."""
+
+    release: k8s.helm.v3.Release
+
+    def __init__(
+        self,
+        name: str,
+        settings: ClusterAutoscalerSettings,
+        *,
+        cluster_name: pulumi.Input[str],
+        node_groups: Sequence[aws.eks.NodeGroup],
+        kubernetes_version: str,
+        partition: str,
+        region: str,
+        account_id: str,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("runmcp:index:ClusterAutoscaler", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        group_names = pulumi.Output.all(
+            *[
+                g.resources.apply(lambda rs: [a.name for r in rs for a in (r.autoscaling_groups or [])])
+                for g in node_groups
+            ]
+        ).apply(lambda lists: [n for names in lists for n in names if n])
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL), opts=child)
+        policy = aws.iam.RolePolicy(
+            f"{name}-scale-node-groups",
+            role=role.name,
+            policy=group_names.apply(
+                lambda names: autoscaler_policy([asg_arn(partition, region, account_id, n) for n in names])
+            ),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-identity",
+            cluster_name=cluster_name,
+            namespace=NAMESPACE,
+            service_account=SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            chart="cluster-autoscaler",
+            version=settings.chart_version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
+            namespace=NAMESPACE,
+            values={
+                "cloudProvider": "aws",
+                # Given, not read from IMDS: pods cannot reach it (hop limit 1).
+                "awsRegion": region,
+                "autoDiscovery": {"clusterName": cluster_name},
+                "image": {"tag": IMAGE_TAGS[kubernetes_version]},
+                "rbac": {"serviceAccount": {"create": True, "name": SERVICE_ACCOUNT}},
+                "resources": {
+                    "requests": {
+                        "cpu": _quantity_m(CLUSTER_AUTOSCALER_REQUESTS.cpu_m),
+                        "memory": f"{round(CLUSTER_AUTOSCALER_REQUESTS.memory_mib)}Mi",
+                    }
+                },
+                "extraArgs": {
+                    # Node groups over the same zones and types scale together, keeping zones even.
+                    "balance-similar-node-groups": "true",
+                    "expander": "least-waste",
+                    "scale-down-unneeded-time": settings.scale_down_unneeded_time,
+                },
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
+        )
+        self.register_outputs({})

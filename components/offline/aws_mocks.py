@@ -1,0 +1,209 @@
+"""What AWS answers when the program creates its resources or asks a question (invokes).
+
+Identifiers have the shapes AWS gives them (vpc-<17 hex>, arn:aws:..., EKS endpoints and OIDC
+issuers), derived from the logical name so every plan of a stack is identical.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.runtime import MockCallArgs, MockResourceArgs
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+ADDON_DEFAULT_VERSIONS = {
+    "vpc-cni": "v1.20.4-eksbuild.2",
+    "kube-proxy": "v1.33.3-eksbuild.10",
+    "coredns": "v1.12.2-eksbuild.4",
+    "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
+    "metrics-server": "v0.8.0-eksbuild.2",
+    "amazon-cloudwatch-observability": "v4.5.0-eksbuild.1",
+}
+"""Shapes of the versions `aws eks describe-addon-versions` reports as default (for 1.33)."""
+
+
+ZONES_PER_REGION = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3, "eu-west-1": 3, "eu-central-1": 3}
+"""Standard availability zones per region (no Local Zones); other regions answer 3."""
+
+
+def _hex(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:length]
+
+
+def _auto_name(name: str) -> str:
+    return f"{name}-{_hex('autoname', name, length=7)}"
+
+
+class AwsAnswers:
+    """Resource and invoke answers for one stack's region."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def arn(self, service: str, resource: str, region: bool = True) -> str:
+        return f"arn:{PARTITION}:{service}:{self.region if region else ''}:{ACCOUNT_ID}:{resource}"
+
+    # --- resources ---------------------------------------------------------------------------
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        kind = args.typ.split(":", 1)[1]  # e.g. "ec2/vpc:Vpc"
+        state = dict(args.inputs)
+        answer = self._answers().get(kind)
+        if answer is None:
+            raise NotImplementedError(
+                f"the offline plan has no mock answer for {args.typ}; add one in components/offline/aws_mocks.py"
+            )
+        resource_id, extra = answer(args.name, state)
+        state.update(extra)
+        state.setdefault("id", resource_id)
+        state.setdefault("tagsAll", state.get("tags") or {})
+        return resource_id, state
+
+    def _answers(self) -> dict[str, Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]]:
+        return {
+            "ec2/vpc:Vpc": lambda n, s: self._ec2("vpc", n, {"defaultSecurityGroupId": f"sg-{_hex('dsg', n)}"}),
+            "ec2/defaultSecurityGroup:DefaultSecurityGroup": lambda n, s: self._ec2("sg", n, {}),
+            "ec2/subnet:Subnet": lambda n, s: self._ec2("subnet", n, {}),
+            "ec2/internetGateway:InternetGateway": lambda n, s: self._ec2("igw", n, {}),
+            "ec2/routeTable:RouteTable": lambda n, s: self._ec2("rtb", n, {}),
+            "ec2/routeTableAssociation:RouteTableAssociation": lambda n, s: (f"rtbassoc-{_hex(n)}", {}),
+            "ec2/eip:Eip": lambda n, s: (
+                f"eipalloc-{_hex(n)}",
+                {
+                    "allocationId": f"eipalloc-{_hex(n)}",
+                    "publicIp": f"203.0.113.{int(_hex(n, length=2), 16) % 250 + 1}",
+                },
+            ),
+            "ec2/natGateway:NatGateway": lambda n, s: self._ec2("nat", n, {"connectivityType": "public"}),
+            "ec2/launchTemplate:LaunchTemplate": lambda n, s: (
+                f"lt-{_hex(n)}",
+                {"arn": self.arn("ec2", f"launch-template/lt-{_hex(n)}"), "latestVersion": 1, "defaultVersion": 1},
+            ),
+            "iam/role:Role": lambda n, s: self._iam_role(n),
+            "iam/rolePolicyAttachment:RolePolicyAttachment": lambda n, s: (f"{s.get('role')}-{_hex(n, length=20)}", {}),
+            "iam/rolePolicy:RolePolicy": lambda n, s: (f"{s.get('role')}:{_auto_name(n)}", {"name": _auto_name(n)}),
+            "kms/key:Key": lambda n, s: self._kms_key(n),
+            "cloudwatch/logGroup:LogGroup": lambda n, s: (
+                str(s.get("name") or _auto_name(n)),
+                {"arn": self.arn("logs", f"log-group:{s.get('name') or _auto_name(n)}")},
+            ),
+            "eks/cluster:Cluster": lambda n, s: self._eks_cluster(n, s),
+            "eks/nodeGroup:NodeGroup": lambda n, s: self._node_group(n, s),
+            "eks/addon:Addon": lambda n, s: self._addon(s),
+            "eks/accessEntry:AccessEntry": lambda n, s: (
+                f"{s['clusterName']}:{s['principalArn']}",
+                {"accessEntryArn": self.arn("eks", f"access-entry/{s['clusterName']}/role/{_hex(n, length=32)}")},
+            ),
+            "eks/accessPolicyAssociation:AccessPolicyAssociation": lambda n, s: (
+                f"{s['clusterName']}#{s['principalArn']}#{s['policyArn']}",
+                {"associatedAt": "2026-01-01T00:00:00Z"},
+            ),
+            "eks/podIdentityAssociation:PodIdentityAssociation": lambda n, s: (
+                f"a-{_hex(n)}",
+                {
+                    "associationId": f"a-{_hex(n)}",
+                    "associationArn": self.arn("eks", f"podidentityassociation/{s['clusterName']}/a-{_hex(n)}"),
+                },
+            ),
+        }
+
+    def _ec2(self, prefix: str, name: str, extra: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resource_id = f"{prefix}-{_hex(prefix, name)}"
+        kind = {"sg": "security-group", "igw": "internet-gateway", "rtb": "route-table", "nat": "natgateway"}
+        return resource_id, {"arn": self.arn("ec2", f"{kind.get(prefix, prefix)}/{resource_id}"), **extra}
+
+    def _iam_role(self, name: str) -> tuple[str, dict[str, Any]]:
+        role = _auto_name(name)
+        return role, {
+            "name": role,
+            "arn": self.arn("iam", f"role/{role}", region=False),
+            "uniqueId": "AROA" + _hex("role", name, length=17).upper(),
+        }
+
+    def _kms_key(self, name: str) -> tuple[str, dict[str, Any]]:
+        h = _hex("kms", name, length=32)
+        key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return key_id, {"keyId": key_id, "arn": self.arn("kms", f"key/{key_id}")}
+
+    def _eks_cluster(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        cluster = str(state.get("name") or _auto_name(name))
+        h = _hex("eks", cluster, length=32).upper()
+        pem = f"-----BEGIN CERTIFICATE-----\nMIIC{h}\n-----END CERTIFICATE-----\n"
+        return cluster, {
+            "name": cluster,
+            "arn": self.arn("eks", f"cluster/{cluster}"),
+            "endpoint": f"https://{h}.gr7.{self.region}.eks.amazonaws.com",
+            "certificateAuthority": {"data": base64.b64encode(pem.encode()).decode()},
+            "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{self.region}.amazonaws.com/id/{h}"}]}],
+            "platformVersion": "eks.9",
+            "status": "ACTIVE",
+            "clusterId": _hex("id", cluster, length=8) + "-0000-4000-8000-" + _hex("id2", cluster, length=12),
+            "vpcConfig": {**state.get("vpcConfig", {}), "clusterSecurityGroupId": f"sg-{_hex('csg', cluster)}"},
+        }
+
+    def _node_group(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        group = str(state.get("nodeGroupName") or _auto_name(name))
+        cluster = state["clusterName"]
+        h = _hex("ng", group, length=32)
+        uuid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return f"{cluster}:{group}", {
+            "nodeGroupName": group,
+            "arn": self.arn("eks", f"nodegroup/{cluster}/{group}/{uuid}"),
+            "status": "ACTIVE",
+            "resources": [{"autoscalingGroups": [{"name": f"eks-{group}-{uuid}"}], "remoteAccessSecurityGroupId": ""}],
+        }
+
+    def _addon(self, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        cluster, addon = state["clusterName"], state["addonName"]
+        return f"{cluster}:{addon}", {
+            "arn": self.arn("eks", f"addon/{cluster}/{addon}/{_hex('addon', cluster, addon, length=32)}"),
+            "addonVersion": state.get("addonVersion") or ADDON_DEFAULT_VERSIONS[addon],
+        }
+
+    # --- invokes -----------------------------------------------------------------------------
+
+    def call(self, args: MockCallArgs) -> dict[str, Any] | None:
+        token = args.token
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            letters = "abcdef"[: ZONES_PER_REGION.get(self.region, 3)]
+            return {
+                "names": [f"{self.region}{c}" for c in letters],
+                "zoneIds": [f"{self.region[:3]}{self.region.split('-')[-1]}-az{i + 1}" for i in range(len(letters))],
+                "id": self.region,
+                "groupNames": [self.region],
+            }
+        if token == "aws:index/getRegion:getRegion":
+            return {
+                "region": self.region,
+                "name": self.region,
+                "endpoint": f"ec2.{self.region}.amazonaws.com",
+                "id": self.region,
+                "description": self.region,
+            }
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/deployer/pulumi",
+                "userId": "AROAEXAMPLEDEPLOYER:pulumi",
+                "id": ACCOUNT_ID,
+            }
+        if token == "aws:index/getPartition:getPartition":
+            return {
+                "partition": PARTITION,
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+                "id": PARTITION,
+            }
+        if token == "aws:eks/getAddonVersion:getAddonVersion":
+            name = args.args["addonName"]
+            return {
+                "addonName": name,
+                "kubernetesVersion": args.args["kubernetesVersion"],
+                "version": ADDON_DEFAULT_VERSIONS[name],
+                "id": name,
+            }
+        return None
