@@ -14,7 +14,7 @@ from components.offline.runner import stacks_in
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RUNS = 5
 BARE = (
-    "import pulumi, pulumi_kubernetes, pydantic, kubernetes_validate\n"
+    "import pulumi, pulumi_aws, pulumi_kubernetes, pydantic, kubernetes_validate\n"
     "from pulumi.runtime.mocks import MockMonitor, set_mocks\n"
     "from components.offline.mocks import CloudMocks\n"
     "m = CloudMocks(); set_mocks(m, project='runmcp-gateway', stack='bench', preview=False, monitor=MockMonitor(m))\n"

@@ -43,8 +43,8 @@ def choose_zones(count: int) -> list[str]:
     names = sorted(found.names)
     if len(names) < count:
         raise pulumi.RunError(
-            f"cluster.eks.network.availabilityZones is {count}, but the region has {len(names)} "
-            f"available zones ({', '.join(names)}); lower it"
+            f"runmcp-gateway:cluster.eks.network.availabilityZones is {count}, but the region has "
+            f"{len(names)} available zones ({', '.join(names)}); lower it"
         )
     return names[:count]
 

@@ -59,7 +59,6 @@ class AwsAnswers:
             )
         resource_id, extra = answer(args.name, state)
         state.update(extra)
-        state.setdefault("id", resource_id)
         state.setdefault("tagsAll", state.get("tags") or {})
         return resource_id, state
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import pulumi
+
 from ..config import StackFileError
 from ..settings import SettingsError
 from .kubernetes import manifests, validate_plan, write_manifests
@@ -64,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {len(err.problems)} problem(s) in the settings; nothing was planned", file=sys.stderr)
         return EXIT_SETTINGS
     except StackFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_SETTINGS
+    except pulumi.RunError as err:
+        # The program refused what the (mock) cloud answered, e.g. too few zones in the region.
         print(f"error: {err}", file=sys.stderr)
         return EXIT_SETTINGS
     except Exception as err:  # noqa: BLE001 - the user sees one line, never a traceback

@@ -46,6 +46,8 @@ class PlannedResource:
     protect: bool
     assigned_name: str = ""
     """metadata.name the (mock) provider gave a Kubernetes object that Pulumi auto-named."""
+    resource_id: str = ""
+    """The ID the (mock) provider answered with, as other resources' inputs refer to it."""
 
 
 @dataclass
@@ -121,6 +123,7 @@ class RecordingMonitor(MockMonitor):
                     provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
                     protect=bool(request.protect),
                     assigned_name=str(assigned),
+                    resource_id=str(response.id),
                 )
             )
         return response

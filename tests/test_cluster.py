@@ -1,0 +1,489 @@
+"""The cluster each stack makes: network, control plane, node groups, add-ons, node autoscaling."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from components.capacity import INSTANCE_TYPES, allocatable
+from components.cluster import IMDS_HOP_LIMIT, kubeconfig
+from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
+from components.offline.runner import Plan, PlannedResource, run_plan
+from components.settings import EKS_ADDONS, SettingsError, StackSettings, _cross_field_problems
+from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, planned, stack_config
+
+IMAGE = "hapimcp/hapi-cli:0.6.0"
+
+
+def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
+    return [r for r in plan.resources if r.type == type_token]
+
+
+def single(plan: Plan, type_token: str) -> PlannedResource:
+    found = of_type(plan, type_token)
+    assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
+    return found[0]
+
+
+def eks_config(stack: str) -> dict[str, Any]:
+    return dict(stack_config(stack)["cluster"]["eks"])
+
+
+@pytest.fixture(params=REPO_STACKS)
+def repo_stack(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+# --- Network -----------------------------------------------------------------------------------
+
+
+def test_subnets_one_public_and_one_private_per_zone(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    zones = eks_config(repo_stack)["network"]["availabilityZones"]
+    vpc = ipaddress.ip_network(single(plan, "aws:ec2/vpc:Vpc").inputs["cidrBlock"])
+    subnets = of_type(plan, "aws:ec2/subnet:Subnet")
+    private = [s for s in subnets if "kubernetes.io/role/internal-elb" in s.inputs["tags"]]
+    public = [s for s in subnets if "kubernetes.io/role/elb" in s.inputs["tags"]]
+    assert len(private) == len(public) == zones
+    for group in (private, public):
+        assert len({s.inputs["availabilityZone"] for s in group}) == zones
+    ranges = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in subnets]
+    assert all(r.subnet_of(vpc) for r in ranges)
+    assert not any(a.overlaps(b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
+    assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in public)
+
+
+def test_nat_layout_follows_the_stack_file(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    network = eks_config(repo_stack)["network"]
+    nats = of_type(plan, "aws:ec2/natGateway:NatGateway")
+    expected = network["availabilityZones"] if network["natGateways"] == "perZone" else 1
+    assert len(nats) == expected
+    subnet_zone = {s.resource_id: s.inputs["availabilityZone"] for s in of_type(plan, "aws:ec2/subnet:Subnet")}
+    nat_zone = {n.resource_id: subnet_zone[n.inputs["subnetId"]] for n in nats}
+    private_tables = [t for t in of_type(plan, "aws:ec2/routeTable:RouteTable") if "private" in t.name]
+    assert len(private_tables) == network["availabilityZones"]
+    used = {t.inputs["routes"][0]["natGatewayId"] for t in private_tables}
+    assert used == set(nat_zone)
+    if network["natGateways"] == "perZone":
+        # Each zone's private subnets leave through the NAT gateway in that same zone.
+        for table in private_tables:
+            nat = table.inputs["routes"][0]["natGatewayId"]
+            assert table.inputs["tags"]["Name"].endswith(nat_zone[nat])
+
+
+# --- Control plane -----------------------------------------------------------------------------
+
+
+def test_cluster_authentication_endpoint_and_version(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    cluster = single(plan, "aws:eks/cluster:Cluster").inputs
+    config = eks_config(repo_stack)
+    assert cluster["version"] == stack_config(repo_stack)["cluster"]["kubernetesVersion"]
+    assert cluster["accessConfig"] == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True}
+    vpc = cluster["vpcConfig"]
+    assert vpc["endpointPrivateAccess"] is True
+    assert vpc["endpointPublicAccess"] is bool(config["endpoint"]["publicAccessCidrs"])
+    assert vpc["publicAccessCidrs"] == config["endpoint"]["publicAccessCidrs"]
+    private_ids = {
+        s.resource_id for s in of_type(plan, "aws:ec2/subnet:Subnet") if "internal-elb" in json.dumps(s.inputs["tags"])
+    }
+    assert set(vpc["subnetIds"]) == private_ids
+
+
+def test_control_plane_logging_from_the_stack_file(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    logging = eks_config(repo_stack)["logging"]
+    cluster = single(plan, "aws:eks/cluster:Cluster")
+    assert cluster.inputs["enabledClusterLogTypes"] == logging["types"]
+    group = single(plan, "aws:cloudwatch/logGroup:LogGroup")
+    assert group.inputs["name"] == f"/aws/eks/{cluster.inputs['name']}/cluster"
+    assert group.inputs["retentionInDays"] == logging["retentionDays"]
+    assert group.urn in cluster.dependencies, "the log group must exist before the cluster writes to it"
+
+
+def test_secrets_encryption_when_configured(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    cluster = single(plan, "aws:eks/cluster:Cluster")
+    keys = of_type(plan, "aws:kms/key:Key")
+    if eks_config(repo_stack).get("secretsEncryption", {}).get("createKey"):
+        (key,) = keys
+        assert key.inputs["enableKeyRotation"] is True
+        assert cluster.inputs["encryptionConfig"]["resources"] == ["secrets"]
+        assert key.urn in cluster.dependencies
+    else:
+        assert keys == []
+        assert "encryptionConfig" not in cluster.inputs
+
+
+def test_prod_protects_cluster_and_node_groups_dev_does_not(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    protect = eks_config(repo_stack)["protect"]
+    for resource in [single(plan, "aws:eks/cluster:Cluster"), *of_type(plan, "aws:eks/nodeGroup:NodeGroup")]:
+        assert resource.protect is protect, resource.name
+    assert single(plan, "aws:eks/cluster:Cluster").inputs["deletionProtection"] is protect
+    assert planned("prod").settings.cluster.eks.protect is True
+
+
+def test_iam_roles_carry_only_the_policies_they_need(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    attached: dict[str, set[str]] = {}
+    for a in of_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
+        attached.setdefault(a.parent.rsplit("::", 1)[-1], set()).add(a.inputs["policyArn"].rsplit("/", 1)[-1])
+    assert attached["runmcp-cluster-control-plane"] == {"AmazonEKSClusterPolicy"}
+    # The CNI's permissions go through Pod Identity, not the node role every pod could reach.
+    assert attached["runmcp-cluster-node"] == {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"}
+    assert attached["runmcp-cluster-vpc-cni"] == {"AmazonEKS_CNI_Policy"}
+    assert attached["runmcp-cluster-amazon-cloudwatch-observability"] == {"CloudWatchAgentServerPolicy"}
+
+
+# --- Nodes -------------------------------------------------------------------------------------
+
+
+def test_node_groups_span_every_zone_from_the_stack_file(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    config = eks_config(repo_stack)["nodeGroups"]
+    private_ids = {s.resource_id for s in of_type(plan, "aws:ec2/subnet:Subnet") if "private" in s.name}
+    groups = of_type(plan, "aws:eks/nodeGroup:NodeGroup")
+    assert {g.name.removeprefix("runmcp-cluster-") for g in groups} == set(config)
+    for group in groups:
+        spec = config[group.name.removeprefix("runmcp-cluster-")]
+        assert set(group.inputs["subnetIds"]) == private_ids
+        assert group.inputs["instanceTypes"] == spec["instanceTypes"]
+        assert group.inputs["capacityType"] == spec.get("capacityType", "ON_DEMAND")
+        scaling = group.inputs["scalingConfig"]
+        assert (scaling["minSize"], scaling["maxSize"]) == (spec["minSize"], spec["maxSize"])
+        assert group.inputs["amiType"].startswith("AL2023_")
+        assert group.inputs["nodeRepairConfig"] == {"enabled": True}
+
+
+def test_nodes_require_imdsv2_and_encrypt_their_root_volume(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    templates = {t.resource_id: t for t in of_type(plan, "aws:ec2/launchTemplate:LaunchTemplate")}
+    for group in of_type(plan, "aws:eks/nodeGroup:NodeGroup"):
+        template = templates[group.inputs["launchTemplate"]["id"]].inputs
+        assert template["metadataOptions"] == {
+            "httpEndpoint": "enabled",
+            "httpTokens": "required",
+            "httpPutResponseHopLimit": IMDS_HOP_LIMIT,
+        }
+        (root,) = template["blockDeviceMappings"]
+        assert root["deviceName"] == "/dev/xvda"
+        assert root["ebs"]["encrypted"] == "true"
+        assert root["ebs"]["volumeType"] == "gp3"
+        assert "imageId" not in template, "EKS picks the AMI for the node group's Kubernetes version"
+    # Pods reach AWS through Pod Identity; hop limit 1 keeps them off the node role.
+    assert IMDS_HOP_LIMIT == 1
+
+
+# --- Add-ons -----------------------------------------------------------------------------------
+
+
+def test_every_addon_is_installed(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    addons = {a.inputs["addonName"]: a for a in of_type(plan, "aws:eks/addon:Addon")}
+    assert set(addons) == set(EKS_ADDONS)
+    assert {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"} <= set(addons)
+    assert "amazon-cloudwatch-observability" in addons
+    # NetworkPolicy objects do nothing unless the VPC CNI enforces them.
+    assert json.loads(addons["vpc-cni"].inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    assert json.loads(addons["coredns"].inputs["configurationValues"])["autoScaling"]["enabled"] is True
+    identities = {a: addons[a].inputs.get("podIdentityAssociations") for a in addons}
+    assert identities["vpc-cni"][0]["serviceAccount"] == "aws-node"
+    assert identities["amazon-cloudwatch-observability"][0]["serviceAccount"] == "cloudwatch-agent"
+    assert all(a.inputs["addonVersion"].startswith("v") for a in addons.values())
+
+
+def test_addons_come_in_the_order_nodes_need_them(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    addons = {a.inputs["addonName"]: a for a in of_type(plan, "aws:eks/addon:Addon")}
+    for group in of_type(plan, "aws:eks/nodeGroup:NodeGroup"):
+        for name in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent"):
+            assert addons[name].urn in group.dependencies, f"nodes boot without {name}"
+        for name in ("coredns", "metrics-server", "amazon-cloudwatch-observability"):
+            assert group.urn in addons[name].dependencies, f"{name} has no node to run on"
+
+
+def test_pinned_addon_version_wins(write_stack: WriteStack) -> None:
+    path = write_stack(
+        {"gateway": {"image": IMAGE}, "cluster": {"eks": {"addonVersions": {"vpc-cni": "v1.19.2-eksbuild.1"}}}}
+    )
+    plan = run_plan(PROJECT_DIR, "bad", path)
+    addons = {a.inputs["addonName"]: a.inputs["addonVersion"] for a in of_type(plan, "aws:eks/addon:Addon")}
+    assert addons["vpc-cni"] == "v1.19.2-eksbuild.1"
+
+
+# --- Access and the Kubernetes provider --------------------------------------------------------
+
+
+def test_admin_roles_get_access_entries(write_stack: WriteStack) -> None:
+    roles = ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:iam::123456789012:role/ci/deployer"]
+    plan = run_plan(
+        PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}, "cluster": {"eks": {"adminRoleArns": roles}}})
+    )
+    entries = of_type(plan, "aws:eks/accessEntry:AccessEntry")
+    assert sorted(e.inputs["principalArn"] for e in entries) == sorted(roles)
+    associations = of_type(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert sorted(a.inputs["principalArn"] for a in associations) == sorted(roles)
+    for association in associations:
+        assert association.inputs["policyArn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
+        assert association.inputs["accessScope"] == {"type": "cluster"}
+
+
+def test_every_kubernetes_resource_uses_the_provider_built_from_the_cluster(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    (provider,) = [r for r in plan.resources if r.type == "pulumi:providers:kubernetes"]
+    in_cluster = [r for r in plan.custom_resources("kubernetes:")]
+    assert len(in_cluster) >= 10
+    for resource in in_cluster:
+        assert resource.provider == provider.urn, f"{resource.name} uses {resource.provider or 'the default provider'}"
+    assert provider.inputs["kubeconfig"] == "[secret]"
+    # Objects are applied only once nodes and add-ons exist to run them.
+    for group in of_type(plan, "aws:eks/nodeGroup:NodeGroup"):
+        assert group.urn in provider.dependencies
+    assert plan.outputs["kubeconfig"] == "[secret]"
+    assert plan.outputs["clusterName"] == single(plan, "aws:eks/cluster:Cluster").inputs["name"]
+
+
+def test_kubeconfig_authenticates_with_short_lived_tokens() -> None:
+    config = json.loads(kubeconfig("runmcp-prod", "https://example.eks.amazonaws.com", "Q0E=", "eu-west-1"))
+    (user,) = config["users"]
+    assert user["user"]["exec"]["command"] == "aws"
+    assert user["user"]["exec"]["args"] == [
+        "eks",
+        "get-token",
+        "--cluster-name",
+        "runmcp-prod",
+        "--region",
+        "eu-west-1",
+    ]
+    assert "token" not in user["user"]
+    assert config["clusters"][0]["cluster"]["server"] == "https://example.eks.amazonaws.com"
+
+
+# --- Node autoscaling --------------------------------------------------------------------------
+
+
+def test_cluster_autoscaler_matches_the_cluster_and_may_scale_only_its_node_groups(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    release = single(plan, "kubernetes:helm.sh/v3:Release").inputs
+    version = stack_config(repo_stack)["cluster"]["kubernetesVersion"]
+    assert release["chart"] == "cluster-autoscaler"
+    assert release["version"] == planned(repo_stack).settings.cluster.eks.cluster_autoscaler.chart_version
+    assert release["values"]["image"]["tag"].startswith(f"v{version}.")
+    assert release["values"]["autoDiscovery"]["clusterName"] == single(plan, "aws:eks/cluster:Cluster").inputs["name"]
+    assert release["values"]["awsRegion"] == "us-east-1"
+
+    identity = single(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs
+    assert (identity["namespace"], identity["serviceAccount"]) == (
+        release["namespace"],
+        release["values"]["rbac"]["serviceAccount"]["name"],
+    )
+    policy = json.loads(single(plan, "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    (write,) = [s for s in policy["Statement"] if set(s["Action"]) == set(WRITE_ACTIONS)]
+    groups = of_type(plan, "aws:eks/nodeGroup:NodeGroup")
+    assert len(write["Resource"]) == len(groups)
+    for arn in write["Resource"]:
+        assert arn.startswith("arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/eks-")
+    assert all(
+        a.startswith(("autoscaling:Describe", "ec2:Describe", "ec2:Get", "eks:Describe"))
+        for s in policy["Statement"]
+        if s is not write
+        for a in s["Action"]
+    )
+
+
+def test_autoscaler_images_cover_every_supported_version() -> None:
+    from components.settings import SUPPORTED_KUBERNETES_VERSIONS
+
+    assert set(IMAGE_TAGS) == set(SUPPORTED_KUBERNETES_VERSIONS)
+    assert all(tag.startswith(f"v{minor}.") for minor, tag in IMAGE_TAGS.items())
+
+
+# --- Existing cluster --------------------------------------------------------------------------
+
+
+def test_existing_cluster_mode_creates_no_aws_resources() -> None:
+    plan = planned("existing")
+    assert plan.custom_resources("aws:") == []
+    assert [r for r in plan.resources if r.type.startswith("runmcp:index:EksCluster")] == []
+    (provider,) = [r for r in plan.resources if r.type == "pulumi:providers:kubernetes"]
+    assert provider.inputs["context"] == "test-context"
+    assert all(r.provider == provider.urn for r in plan.custom_resources("kubernetes:"))
+    assert "clusterName" not in plan.outputs
+
+
+# --- Settings ----------------------------------------------------------------------------------
+
+BAD_CLUSTER = {
+    "both modes": ({"eks": {}, "existing": {}}, "cluster", "not both"),
+    "unknown instance type": (
+        {"eks": {"nodeGroups": {"general": {"instanceTypes": ["m9z.huge"]}}}},
+        "cluster.eks.nodeGroups.general.instanceTypes.0",
+        "capacity table",
+    ),
+    "mixed architectures": (
+        {"eks": {"nodeGroups": {"general": {"instanceTypes": ["m6i.large", "m7g.large"]}}}},
+        "cluster.eks.nodeGroups.general.instanceTypes",
+        "mixes x86_64 and arm64",
+    ),
+    "node group min above max": (
+        {"eks": {"nodeGroups": {"general": {"minSize": 5, "maxSize": 4}}}},
+        "cluster.eks.nodeGroups.general.minSize",
+        "greater than maxSize",
+    ),
+    "existing vpc with a cidr": (
+        {
+            "eks": {
+                "network": {
+                    "cidr": "10.1.0.0/16",
+                    "existing": {"vpcId": "vpc-0abc12345", "privateSubnetIds": ["subnet-0aa11111", "subnet-0bb22222"]},
+                }
+            }
+        },
+        "cluster.eks.network.cidr",
+        "has no effect with network.existing",
+    ),
+    "two keys": (
+        {"eks": {"secretsEncryption": {"createKey": True, "kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/abc"}}},
+        "cluster.eks.secretsEncryption",
+        "not both",
+    ),
+    "vpc too small": ({"eks": {"network": {"cidr": "10.0.0.0/24"}}}, "cluster.eks.network.cidr", "/16 to /20"),
+    "bad admin arn": ({"eks": {"adminRoleArns": ["admin"]}}, "cluster.eks.adminRoleArns.0", "not an IAM role ARN"),
+    "log type typo": ({"eks": {"logging": {"types": ["audits"]}}}, "cluster.eks.logging.types.0", "audit"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CLUSTER, ids=list(BAD_CLUSTER))
+def test_bad_cluster_settings_name_file_and_key(case: str, write_stack: WriteStack) -> None:
+    cluster, key, fragment = BAD_CLUSTER[case]
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}, "cluster": cluster}))
+    matching = [line for line in caught.value.lines() if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
+    assert matching, caught.value.lines()
+    assert any(fragment in line for line in matching), matching
+
+
+def test_an_eks_stack_needs_a_region(write_stack: WriteStack) -> None:
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}}, region=None))
+    assert caught.value.lines() == [
+        "Pulumi.bad.yaml: aws:region: is required to make an EKS cluster: pulumi config set aws:region <region>"
+    ]
+
+
+def test_more_zones_than_the_region_has_is_a_clear_error(write_stack: WriteStack) -> None:
+    import pulumi
+
+    path = write_stack(
+        {"gateway": {"image": IMAGE}, "cluster": {"eks": {"network": {"availabilityZones": 4}}}}, region="eu-west-1"
+    )
+    with pytest.raises(pulumi.RunError, match="availabilityZones is 4, but the region has 3 available zones"):
+        run_plan(PROJECT_DIR, "bad", path)
+    result = subprocess.run(
+        [sys.executable, "-m", "components.offline.cli", "plan", "bad", "--stack-file", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "runmcp-gateway:cluster.eks.network.availabilityZones is 4" in result.stderr
+
+
+# --- Capacity ----------------------------------------------------------------------------------
+
+
+def _capacity(settings: StackSettings) -> str | None:
+    problems = [p for p in _cross_field_problems(settings) if p.key == "scaling.maxReplicas"]
+    return problems[0].message if problems else None
+
+
+def test_both_stacks_fit_their_node_groups(repo_stack: str) -> None:
+    assert _capacity(planned(repo_stack).settings) is None
+
+
+def test_capacity_check_fails_one_replica_past_the_limit() -> None:
+    """Find the largest maxReplicas the prod node groups hold: it passes, one more fails."""
+    prod = planned("prod").settings
+    fits = 1
+    while (
+        _capacity(prod.model_copy(update={"scaling": prod.scaling.model_copy(update={"max_replicas": fits + 1})}))
+        is None
+    ):
+        fits += 1
+        assert fits < 1000
+    group = prod.cluster.eks.node_groups["general"]
+    free = allocatable(INSTANCE_TYPES[group.instance_types[0]])
+    # Roughly the node groups' CPU over the pod's request: the arithmetic is not off by orders.
+    assert fits <= group.max_size * free.cpu_m / 500 < fits * 1.5
+    message = _capacity(prod.model_copy(update={"scaling": prod.scaling.model_copy(update={"max_replicas": fits + 1})}))
+    assert message is not None
+    assert "short by" in message
+    assert "cluster.eks.nodeGroups.general.maxSize to 10" in message
+
+
+def test_undersized_node_groups_fail_the_plan_with_what_to_change(write_stack: WriteStack) -> None:
+    path = write_stack(
+        {
+            "gateway": {
+                "image": IMAGE,
+                "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
+            },
+            "scaling": {"minReplicas": 2, "maxReplicas": 20},
+            "cluster": {"eks": {"nodeGroups": {"web": {"instanceTypes": ["m6i.large"], "minSize": 2, "maxSize": 4}}}},
+        }
+    )
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    (line,) = caught.value.lines()
+    assert line.startswith("Pulumi.bad.yaml: runmcp-gateway:scaling.maxReplicas: 20 gateway pods need 20000m CPU")
+    assert "(web: 4 x m6i.large)" in line
+    assert "short by" in line
+    assert "CPU" in line
+    assert "Raise cluster.eks.nodeGroups.web.maxSize to" in line
+    assert "lower scaling.maxReplicas" in line
+
+
+def test_a_pod_larger_than_any_node_is_refused(write_stack: WriteStack) -> None:
+    path = write_stack({"gateway": {"image": IMAGE, "resources": {"requests": {"cpu": "4"}, "limits": {}}}})
+    with pytest.raises(SettingsError, match=r"one gateway pod .* fits on no node"):
+        run_plan(PROJECT_DIR, "bad", path)
+
+
+def test_tainted_node_groups_do_not_count(write_stack: WriteStack) -> None:
+    taint = [{"key": "dedicated", "value": "batch", "effect": "NoSchedule"}]
+    path = write_stack({"gateway": {"image": IMAGE}, "cluster": {"eks": {"nodeGroups": {"batch": {"taints": taint}}}}})
+    with pytest.raises(SettingsError, match="no node can run the gateway"):
+        run_plan(PROJECT_DIR, "bad", path)
+
+
+def test_allocatable_follows_the_eks_ami_reservations() -> None:
+    m6i_large = allocatable(INSTANCE_TYPES["m6i.large"])
+    assert m6i_large.cpu_m == 2000 - 60 - 10
+    assert m6i_large.pods == 29
+    assert m6i_large.memory_mib == pytest.approx(8192 * 0.95 - (255 + 11 * 29) - 100)
+    assert allocatable(INSTANCE_TYPES["m6i.2xlarge"]).cpu_m == 8000 - 60 - 10 - 10 - 10
+
+
+def test_existing_vpc_is_used_as_given(write_stack: WriteStack) -> None:
+    private = ["subnet-0aa1111111111111a", "subnet-0bb2222222222222b", "subnet-0cc3333333333333c"]
+    existing = {"vpcId": "vpc-0123456789abcdef0", "privateSubnetIds": private, "publicSubnetIds": []}
+    plan = run_plan(
+        PROJECT_DIR,
+        "bad",
+        write_stack({"gateway": {"image": IMAGE}, "cluster": {"eks": {"network": {"existing": existing}}}}),
+    )
+    assert plan.custom_resources("aws:ec2/vpc:") == []
+    assert plan.custom_resources("aws:ec2/subnet:") == []
+    assert plan.custom_resources("aws:ec2/natGateway:") == []
+    assert single(plan, "aws:eks/cluster:Cluster").inputs["vpcConfig"]["subnetIds"] == private
+    for group in of_type(plan, "aws:eks/nodeGroup:NodeGroup"):
+        assert group.inputs["subnetIds"] == private
