@@ -220,18 +220,17 @@ class ExistingClusterSettings(_Model):
     """kubeconfig context to use; unset: the kubeconfig's current context."""
 
 
+SubnetId = Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]
+
+
 class ExistingVpc(_Model):
     """A VPC and subnets made elsewhere. Public subnets need the tag kubernetes.io/role/elb=1 and
     private ones kubernetes.io/role/internal-elb=1 for load balancers to find them."""
 
     vpc_id: Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)")]
-    private_subnet_ids: list[Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]] = (
-        Field(min_length=2)
-    )
+    private_subnet_ids: list[SubnetId] = Field(min_length=2)
     """Where the nodes run: at least two, in different availability zones."""
-    public_subnet_ids: list[Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]] = (
-        Field(default_factory=list)
-    )
+    public_subnet_ids: list[SubnetId] = Field(default_factory=list)
     """Where an internet-facing load balancer goes; may be empty for an internal one."""
 
 
