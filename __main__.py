@@ -19,5 +19,10 @@ pulumi.export("inClusterUrl", platform.in_cluster_url)
 pulumi.export("kubernetesVersion", settings.cluster.kubernetes_version)
 if platform.cluster_name is not None:
     pulumi.export("clusterName", platform.cluster_name)
+if platform.load_balancer is not None:
+    pulumi.export("url", platform.load_balancer.url)
+    pulumi.export("albDnsName", platform.load_balancer.dns_name)
+    pulumi.export("albArnSuffix", platform.load_balancer.arn_suffix)
+    pulumi.export("targetGroupArnSuffix", platform.load_balancer.target_group_arn_suffix)
 if platform.kubeconfig is not None:
     pulumi.export("kubeconfig", platform.kubeconfig)  # a secret: `pulumi stack output kubeconfig --show-secrets`

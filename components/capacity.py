@@ -139,6 +139,9 @@ CLUSTER_WIDE_REQUESTS: Mapping[str, Requests] = {
 }
 CLUSTER_AUTOSCALER_REQUESTS = Requests(100, 300)
 """Set explicitly on the cluster-autoscaler release (the chart sets none)."""
+LOAD_BALANCER_CONTROLLER_REQUESTS = Requests(100, 128)
+"""Set explicitly on each aws-load-balancer-controller replica (the chart sets none)."""
+LOAD_BALANCER_CONTROLLER_REPLICAS = 2
 
 
 @dataclass(frozen=True)

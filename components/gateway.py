@@ -7,8 +7,8 @@ the preStop hook and the grace period.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -45,6 +45,11 @@ class WorkloadContext:
     """app.kubernetes.io/instance: distinguishes this installation (the stack name)."""
     kubernetes_version: str
     """Minor version of the cluster, e.g. "1.33"."""
+    namespace_labels: Mapping[str, str] = field(default_factory=dict)
+    """Extra labels on the namespace, e.g. to have a load balancer controller inject readiness gates."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """Resources that must exist before the namespace (and so every object in it), e.g. the webhook
+    that injects readiness gates into the gateway's pods."""
 
 
 def container_args(settings: GatewaySettings) -> list[str]:
@@ -95,9 +100,9 @@ class GatewayWorkload(pulumi.ComponentResource):
             f"{name}-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=settings.namespace,
-                labels={**labels, **_pod_security_labels(context.kubernetes_version)},
+                labels={**labels, **_pod_security_labels(context.kubernetes_version), **context.namespace_labels},
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(context.wait_for)),
         )
         self.namespace = object_name(ns)
 

@@ -33,6 +33,8 @@ from .capacity import (
     CLUSTER_WIDE_REQUESTS,
     DAEMONSET_REQUESTS,
     INSTANCE_TYPES,
+    LOAD_BALANCER_CONTROLLER_REPLICAS,
+    LOAD_BALANCER_CONTROLLER_REQUESTS,
     NodeGroupCapacity,
     Requests,
     capacity_problem,
@@ -163,6 +165,9 @@ HttpPath = Annotated[
     str, _matches(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", "must be an absolute URL path such as '/health'")
 ]
 AbsolutePath = Annotated[str, AfterValidator(_absolute_path)]
+VpcId = Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)")]
+SubnetId = Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]
+SecurityGroupId = Annotated[str, _matches(r"sg-[0-9a-f]{8,17}", "is not a security group id (sg-...)")]
 Percent = Annotated[int, Field(ge=1, le=100)]
 Port = Annotated[int, Field(ge=1024, le=65535)]
 
@@ -220,14 +225,11 @@ class ExistingClusterSettings(_Model):
     """kubeconfig context to use; unset: the kubeconfig's current context."""
 
 
-SubnetId = Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]
-
-
 class ExistingVpc(_Model):
     """A VPC and subnets made elsewhere. Public subnets need the tag kubernetes.io/role/elb=1 and
     private ones kubernetes.io/role/internal-elb=1 for load balancers to find them."""
 
-    vpc_id: Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)")]
+    vpc_id: VpcId
     private_subnet_ids: list[SubnetId] = Field(min_length=2)
     """Where the nodes run: at least two, in different availability zones."""
     public_subnet_ids: list[SubnetId] = Field(default_factory=list)
@@ -394,6 +396,15 @@ class Shutdown(_Model):
         cover the pause and then the drain."""
         return self.pre_stop_seconds + self.drain_seconds
 
+    @property
+    def deregistration_delay_seconds(self) -> int:
+        """How long the load balancer keeps a deregistering pod's open requests and streams.
+
+        Deregistration starts when the pod starts terminating, as the pause begins; the pod lives
+        for the grace period after that. A shorter delay would cut streams the pod may still
+        finish; a longer one would wait on a pod that is gone. So: the grace period."""
+        return self.termination_grace_period_seconds
+
 
 class EgressRule(_Model):
     """Traffic the gateway may send to upstream APIs."""
@@ -485,6 +496,128 @@ class ScalingSettings(_Model):
     scale_down: ScalingRules = Field(default_factory=_default_scale_down)
 
 
+# --- runmcp-gateway:loadBalancer ---------------------------------------------------------------
+
+LOAD_BALANCER_CONTROLLER_CHART_VERSION = "1.17.1"
+"""The aws-load-balancer-controller Helm chart (aws.github.io/eks-charts), controller v2.17.1."""
+DEREGISTRATION_PROPAGATION_SECONDS = 10
+"""How long the preStop pause must at least last behind an ALB: the controller sees the pod
+terminating, deregisters its IP, and the ALB stops sending new requests to it within seconds."""
+MAX_DEREGISTRATION_DELAY_SECONDS = 3600
+
+TlsPolicy = Annotated[
+    str,
+    _matches(r"ELBSecurityPolicy-TLS13-[\w-]+", "is not a TLS 1.3 ELB security policy (ELBSecurityPolicy-TLS13-...)"),
+]
+DomainName = Annotated[
+    str,
+    _matches(
+        r"([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+        "is not a fully qualified domain name such as 'mcp.example.com'",
+    ),
+]
+CertificateArn = Annotated[
+    str, _matches(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+", "is not an ACM certificate ARN")
+]
+HostedZoneId = Annotated[str, _matches(r"Z[A-Z0-9]{1,31}", "is not a Route 53 hosted zone id (Z...)")]
+
+
+class DomainSettings(_Model):
+    name: DomainName
+    """The gateway's host name; an ACM certificate for it is made and validated through DNS."""
+    hosted_zone_id: HostedZoneId
+    """The Route 53 public hosted zone that holds ``name`` (for validation and the alias record)."""
+    alias_record: bool = True
+    """Point ``name`` at the load balancer with an alias A record."""
+
+
+class HealthCheckSettings(_Model):
+    """The target group's check of each pod: the gateway's health path and port (the probes' facts)."""
+
+    interval_seconds: Annotated[int, Field(ge=5, le=300)] = 10
+    timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
+    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    """Two passes (20 s): a new pod takes traffic soon after its readiness probe passes."""
+    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    """Two failures (20 s): about as quick as the readiness probe (3 x 5 s) takes a pod out."""
+
+
+class StickinessSettings(_Model):
+    """Cookie stickiness, only for a gateway that keeps session state in memory (it should not)."""
+
+    enabled: bool = False
+    duration_seconds: Annotated[int, Field(ge=1, le=604800)] = 86400
+
+
+class AccessLogSettings(_Model):
+    enabled: bool = True
+    """Access logs to an S3 bucket made for them: private, SSE-S3 encrypted (the only encryption
+    ALB log delivery supports), TLS-only."""
+    retention_days: Annotated[int, Field(ge=1, le=3653)] = 90
+
+
+class WafSettings(_Model):
+    enabled: bool = False
+    """A WAF web ACL with a rate-based rule (billed per ACL, rule and request)."""
+    requests_per_five_minutes: Annotated[int, Field(ge=10, le=2000000000)] = 2000
+    """Requests one client IP may make in any 5-minute window before it is blocked."""
+
+
+class ControllerSettings(_Model):
+    """The AWS Load Balancer Controller: it registers the gateway's pod IPs in the target group."""
+
+    install: bool = True
+    """False when the cluster runs the controller already."""
+    chart_version: Annotated[str, _matches(r"\d+\.\d+\.\d+", "is not a chart version such as '1.17.1'")] = (
+        LOAD_BALANCER_CONTROLLER_CHART_VERSION
+    )
+
+
+class ExistingClusterNetwork(_Model):
+    """Where the load balancer goes when the cluster is not made here (cluster.existing)."""
+
+    cluster_name: ClusterName
+    """The EKS cluster's name (for the controller and its Pod Identity association)."""
+    vpc_id: VpcId
+    subnet_ids: list[SubnetId] = Field(min_length=2)
+    """Subnets for the load balancer, in two or more zones (public ones for internet-facing)."""
+    target_security_group_id: SecurityGroupId
+    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB."""
+
+
+class LoadBalancerSettings(_Model):
+    """An Application Load Balancer in front of the gateway, owned by this program."""
+
+    kind: Literal["alb", "none"] = "alb"
+    """none: only the ClusterIP Service, for users who front the gateway themselves."""
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    """Clients allowed to reach the load balancer on 80 and 443."""
+    certificate_arn: CertificateArn | None = None
+    """An ACM certificate for the HTTPS listener. Unset with ``domain`` set: one is made."""
+    domain: DomainSettings | None = None
+    tls_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    """TLS 1.3 and 1.2 with forward-secret ciphers only (the console's default, not the API's)."""
+    idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = 900
+    """A connection with no bytes either way for this long is closed. Streamable HTTP / SSE streams
+    can be quiet for minutes between events, so the ALB's 60 s default would cut them; clients
+    reconnect after an idle close, so 15 minutes bounds what abandoned connections cost."""
+    drop_invalid_header_fields: bool = True
+    desync_mitigation_mode: Literal["strictest", "defensive", "monitor"] = "strictest"
+    deletion_protection: bool = True
+    access_logs: AccessLogSettings = AccessLogSettings()
+    health_check: HealthCheckSettings = HealthCheckSettings()
+    stickiness: StickinessSettings = StickinessSettings()
+    waf: WafSettings = WafSettings()
+    controller: ControllerSettings = ControllerSettings()
+    existing_cluster: ExistingClusterNetwork | None = None
+    """Required with cluster.existing: the VPC, subnets and node security group to use."""
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None or self.domain is not None
+
+
 # --- The whole stack ---------------------------------------------------------------------------
 
 
@@ -492,6 +625,7 @@ class StackSettings(_Model):
     cluster: ClusterSettings = ClusterSettings()
     gateway: GatewaySettings
     scaling: ScalingSettings = ScalingSettings()
+    load_balancer: LoadBalancerSettings = LoadBalancerSettings()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackSettings:
@@ -507,6 +641,12 @@ class StackSettings(_Model):
             notes.append(
                 f"scaling.minReplicas is {self.scaling.min_replicas}: one pod is not highly available "
                 "(a node drain or a rollout interrupts the gateway); use 2 or more outside development"
+            )
+        lb = self.load_balancer
+        if lb.kind == "alb" and not lb.https:
+            notes.append(
+                "loadBalancer has no certificateArn and no domain: the gateway is served over plain HTTP; "
+                "set one of them for HTTPS"
             )
         eks = self.cluster.provisioned
         if eks is not None:
@@ -572,6 +712,49 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
         yield Problem(f"gateway.secretEnv.{name}", "is also set in gateway.env; keep one")
     yield from _spec_problems(s.gateway)
     yield from _cluster_problems(s)
+    yield from _load_balancer_problems(s)
+
+
+def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
+    lb = s.load_balancer
+    if lb.kind == "none":
+        for field in sorted(lb.model_fields_set - {"kind"}):
+            yield Problem(f"loadBalancer.{to_camel(field)}", "has no effect with kind: none; remove it")
+        return
+    eks = s.cluster.provisioned
+    if eks is None and lb.existing_cluster is None:
+        yield Problem(
+            "loadBalancer.existingCluster",
+            "is required with cluster.existing: the cluster name, VPC, subnets and node security group",
+        )
+    if eks is not None and lb.existing_cluster is not None:
+        yield Problem("loadBalancer.existingCluster", "applies only with cluster.existing; remove it")
+    if (
+        eks is not None
+        and eks.network.existing is not None
+        and lb.scheme == "internet-facing"
+        and len(eks.network.existing.public_subnet_ids) < 2
+    ):
+        yield Problem(
+            "cluster.eks.network.existing.publicSubnetIds",
+            "an internet-facing load balancer needs public subnets in two or more zones",
+        )
+    check = lb.health_check
+    if check.timeout_seconds >= check.interval_seconds:
+        yield Problem("loadBalancer.healthCheck.timeoutSeconds", "must be shorter than intervalSeconds")
+    shutdown = s.gateway.shutdown
+    if shutdown.pre_stop_seconds < DEREGISTRATION_PROPAGATION_SECONDS:
+        yield Problem(
+            "gateway.shutdown.preStopSeconds",
+            f"is {shutdown.pre_stop_seconds}; behind an ALB the pause must last at least "
+            f"{DEREGISTRATION_PROPAGATION_SECONDS} s so the pod is out of the target group before it stops accepting",
+        )
+    if shutdown.termination_grace_period_seconds > MAX_DEREGISTRATION_DELAY_SECONDS:
+        yield Problem(
+            "gateway.shutdown.drainSeconds",
+            f"preStopSeconds + drainSeconds is {shutdown.termination_grace_period_seconds}; the ALB drains a "
+            f"target for at most {MAX_DEREGISTRATION_DELAY_SECONDS} s",
+        )
 
 
 def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
@@ -616,7 +799,16 @@ def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
         gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
         max_replicas=s.scaling.max_replicas,
         daemonsets=total(DAEMONSET_REQUESTS.values()),
-        cluster_wide=total([*CLUSTER_WIDE_REQUESTS.values(), CLUSTER_AUTOSCALER_REQUESTS]),
+        cluster_wide=total(
+            [
+                *CLUSTER_WIDE_REQUESTS.values(),
+                CLUSTER_AUTOSCALER_REQUESTS.times(int(eks.cluster_autoscaler.enabled)),
+                LOAD_BALANCER_CONTROLLER_REQUESTS.times(
+                    LOAD_BALANCER_CONTROLLER_REPLICAS
+                    * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
+                ),
+            ]
+        ),
     )
     if problem is not None:
         yield Problem("scaling.maxReplicas", problem)

@@ -271,7 +271,9 @@ def test_kubeconfig_authenticates_with_short_lived_tokens() -> None:
 
 def test_cluster_autoscaler_matches_the_cluster_and_may_scale_only_its_node_groups(repo_stack: str) -> None:
     plan = planned(repo_stack)
-    release = single(plan, "kubernetes:helm.sh/v3:Release").inputs
+    (release,) = [
+        r.inputs for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "cluster-autoscaler"
+    ]
     version = stack_config(repo_stack)["cluster"]["kubernetesVersion"]
     assert release["chart"] == "cluster-autoscaler"
     assert release["version"] == planned(repo_stack).settings.cluster.eks.cluster_autoscaler.chart_version
@@ -279,12 +281,20 @@ def test_cluster_autoscaler_matches_the_cluster_and_may_scale_only_its_node_grou
     assert release["values"]["autoDiscovery"]["clusterName"] == single(plan, "aws:eks/cluster:Cluster").inputs["name"]
     assert release["values"]["awsRegion"] == "us-east-1"
 
-    identity = single(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs
+    (identity,) = [
+        r.inputs
+        for r in of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+        if r.name.startswith("runmcp-cluster-autoscaler")
+    ]
     assert (identity["namespace"], identity["serviceAccount"]) == (
         release["namespace"],
         release["values"]["rbac"]["serviceAccount"]["name"],
     )
-    policy = json.loads(single(plan, "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    (policy,) = [
+        json.loads(r.inputs["policy"])
+        for r in of_type(plan, "aws:iam/rolePolicy:RolePolicy")
+        if r.name.startswith("runmcp-cluster-autoscaler")
+    ]
     (write,) = [s for s in policy["Statement"] if set(s["Action"]) == set(WRITE_ACTIONS)]
     groups = of_type(plan, "aws:eks/nodeGroup:NodeGroup")
     assert len(write["Resource"]) == len(groups)
@@ -475,7 +485,8 @@ def test_allocatable_follows_the_eks_ami_reservations() -> None:
 
 def test_existing_vpc_is_used_as_given(write_stack: WriteStack) -> None:
     private = ["subnet-0aa1111111111111a", "subnet-0bb2222222222222b", "subnet-0cc3333333333333c"]
-    existing = {"vpcId": "vpc-0123456789abcdef0", "privateSubnetIds": private, "publicSubnetIds": []}
+    public = ["subnet-0dd4444444444444d", "subnet-0ee5555555555555e"]
+    existing = {"vpcId": "vpc-0123456789abcdef0", "privateSubnetIds": private, "publicSubnetIds": public}
     plan = run_plan(
         PROJECT_DIR,
         "bad",
@@ -487,3 +498,4 @@ def test_existing_vpc_is_used_as_given(write_stack: WriteStack) -> None:
     assert single(plan, "aws:eks/cluster:Cluster").inputs["vpcConfig"]["subnetIds"] == private
     for group in of_type(plan, "aws:eks/nodeGroup:NodeGroup"):
         assert group.inputs["subnetIds"] == private
+    assert single(plan, "aws:lb/loadBalancer:LoadBalancer").inputs["subnets"] == public

@@ -182,7 +182,9 @@ def test_defaults_follow_the_scaling_guidance() -> None:
     assert settings.gateway.health_path == "/health"
     assert settings.cluster.kubernetes_version == "1.33"
     assert settings.gateway.resources.limits.memory  # a memory limit always exists
-    assert settings.advisories() == []
+    # Without a certificate or domain the only thing to say is that the load balancer speaks HTTP.
+    assert len(settings.advisories()) == 1
+    assert "plain HTTP" in settings.advisories()[0]
 
 
 def test_single_replica_is_allowed_but_warned() -> None:

@@ -26,12 +26,21 @@ ADDON_DEFAULT_VERSIONS = {
 """Shapes of the versions `aws eks describe-addon-versions` reports as default (for 1.33)."""
 
 
+ALB_HOSTED_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2"}
+"""The Route 53 hosted zone of ALB DNS names, per region (for alias records)."""
+ELB_ACCOUNTS = {"us-east-1": "127311923021", "us-west-2": "797873946194", "eu-west-1": "156460612806"}
+"""The regional Elastic Load Balancing account that writes access logs (regions opened before August 2022)."""
 ZONES_PER_REGION = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3, "eu-west-1": 3, "eu-central-1": 3}
 """Standard availability zones per region (no Local Zones); other regions answer 3."""
 
 
 def _hex(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:length]
+
+
+def _uuid(*parts: str) -> str:
+    h = _hex(*parts, length=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _auto_name(name: str) -> str:
@@ -82,6 +91,46 @@ class AwsAnswers:
                 f"lt-{_hex(n)}",
                 {"arn": self.arn("ec2", f"launch-template/lt-{_hex(n)}"), "latestVersion": 1, "defaultVersion": 1},
             ),
+            "ec2/securityGroup:SecurityGroup": lambda n, s: self._ec2("sg", n, {"ownerId": ACCOUNT_ID}),
+            "vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda n, s: self._ec2("sgr", n, {}),
+            "vpc/securityGroupEgressRule:SecurityGroupEgressRule": lambda n, s: self._ec2("sgr", n, {}),
+            "lb/loadBalancer:LoadBalancer": lambda n, s: self._elb("loadbalancer/app", n, s),
+            "lb/targetGroup:TargetGroup": lambda n, s: self._elb("targetgroup", n, s),
+            "lb/listener:Listener": lambda n, s: (
+                self.arn("elasticloadbalancing", f"listener/app/{_hex('lbl', n, length=8)}/{_hex('l', n, length=16)}"),
+                {
+                    "arn": self.arn(
+                        "elasticloadbalancing", f"listener/app/{_hex('lbl', n, length=8)}/{_hex('l', n, length=16)}"
+                    )
+                },
+            ),
+            "s3/bucket:Bucket": lambda n, s: self._bucket(n),
+            "s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda n, s: (str(s["bucket"]), {}),
+            "s3/bucketOwnershipControls:BucketOwnershipControls": lambda n, s: (str(s["bucket"]), {}),
+            "s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": lambda n, s: (
+                str(s["bucket"]),
+                {},
+            ),
+            "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda n, s: (str(s["bucket"]), {}),
+            "s3/bucketPolicy:BucketPolicy": lambda n, s: (str(s["bucket"]), {}),
+            "acm/certificate:Certificate": lambda n, s: self._certificate(n, s),
+            "acm/certificateValidation:CertificateValidation": lambda n, s: (
+                "2026-01-01 00:00:00 +0000 UTC",
+                {},
+            ),
+            "route53/record:Record": lambda n, s: (
+                f"{s['zoneId']}_{s['name']}_{s['type']}",
+                {"fqdn": str(s["name"]).rstrip(".")},
+            ),
+            "wafv2/webAcl:WebAcl": lambda n, s: (
+                _uuid("waf", n),
+                {
+                    "arn": self.arn("wafv2", f"regional/webacl/{_auto_name(n)}/{_uuid('waf', n)}"),
+                    "capacity": 2,
+                    "name": _auto_name(n),
+                },
+            ),
+            "wafv2/webAclAssociation:WebAclAssociation": lambda n, s: (f"{s['webAclArn']},{s['resourceArn']}", {}),
             "iam/role:Role": lambda n, s: self._iam_role(n),
             "iam/rolePolicyAttachment:RolePolicyAttachment": lambda n, s: (f"{s.get('role')}-{_hex(n, length=20)}", {}),
             "iam/rolePolicy:RolePolicy": lambda n, s: (f"{s.get('role')}:{_auto_name(n)}", {"name": _auto_name(n)}),
@@ -115,6 +164,43 @@ class AwsAnswers:
         kind = {"sg": "security-group", "igw": "internet-gateway", "rtb": "route-table", "nat": "natgateway"}
         return resource_id, {"arn": self.arn("ec2", f"{kind.get(prefix, prefix)}/{resource_id}"), **extra}
 
+    def _elb(self, kind: str, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        # Load balancer and target group names are at most 32 characters.
+        physical = str(state.get("name") or _auto_name(name))[:32]
+        suffix = f"{kind}/{physical}/{_hex('elb', name, length=16)}"
+        arn = self.arn("elasticloadbalancing", suffix)
+        extra: dict[str, Any] = {"arn": arn, "arnSuffix": suffix.removeprefix("loadbalancer/"), "name": physical}
+        if kind.startswith("loadbalancer"):
+            extra["dnsName"] = f"{physical}-{int(_hex('dns', name, length=8), 16)}.{self.region}.elb.amazonaws.com"
+            extra["zoneId"] = ALB_HOSTED_ZONES.get(self.region, "Z35SXDOTRQ7X7K")
+        return arn, extra
+
+    def _bucket(self, name: str) -> tuple[str, dict[str, Any]]:
+        bucket = _auto_name(name)
+        return bucket, {
+            "bucket": bucket,
+            "arn": f"arn:{PARTITION}:s3:::{bucket}",
+            "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+            "region": self.region,
+        }
+
+    def _certificate(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        arn = self.arn("acm", f"certificate/{_uuid('acm', name)}")
+        domain = str(state["domainName"])
+        token = _hex("acm-token", domain, length=32)
+        return arn, {
+            "arn": arn,
+            "status": "PENDING_VALIDATION",
+            "domainValidationOptions": [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{token}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{_hex('acm-value', domain, length=32)}.acm-validations.aws.",
+                }
+            ],
+        }
+
     def _iam_role(self, name: str) -> tuple[str, dict[str, Any]]:
         role = _auto_name(name)
         return role, {
@@ -124,8 +210,7 @@ class AwsAnswers:
         }
 
     def _kms_key(self, name: str) -> tuple[str, dict[str, Any]]:
-        h = _hex("kms", name, length=32)
-        key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        key_id = _uuid("kms", name)
         return key_id, {"keyId": key_id, "arn": self.arn("kms", f"key/{key_id}")}
 
     def _eks_cluster(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -197,6 +282,9 @@ class AwsAnswers:
                 "reverseDnsPrefix": "com.amazonaws",
                 "id": PARTITION,
             }
+        if token == "aws:elb/getServiceAccount:getServiceAccount":
+            account = ELB_ACCOUNTS.get(self.region, "127311923021")
+            return {"arn": f"arn:{PARTITION}:iam::{account}:root", "id": account, "region": self.region}
         if token == "aws:eks/getAddonVersion:getAddonVersion":
             name = args.args["addonName"]
             return {

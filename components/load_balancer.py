@@ -1,0 +1,522 @@
+"""The Application Load Balancer in front of the gateway, owned by this program.
+
+Pulumi owns the ALB, its listeners, security groups and target group, so their ARNs are known to the
+alarms. The AWS Load Balancer Controller only keeps the target group's members in step with the
+gateway's pods, through a TargetGroupBinding: ip targets (no NodePort hop) and pod readiness gates,
+so a rollout waits until new pods are healthy in the load balancer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
+from .iam import POD_IDENTITY_PRINCIPAL, policy_document, trust_policy
+from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
+
+HTTP_PORT, HTTPS_PORT = 80, 443
+READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
+"""On the gateway's namespace: the controller adds a readiness gate per target group to new pods."""
+TARGET_GROUP_BINDING_API = "elbv2.k8s.aws/v1beta1"
+CONTROLLER_NAMESPACE = "kube-system"
+CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller"
+CONTROLLER_CHART_REPOSITORY = "https://aws.github.io/eks-charts"
+LOG_PREFIX = "alb"
+ALB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+"""Delivers access logs in regions opened since August 2022; older regions use a regional ELB account."""
+
+CONTROLLER_READ_ACTIONS = (
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeTags",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeInstances",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+CONTROLLER_WRITE_ACTIONS = ("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets")
+"""The controller only binds targets: it may change the members of this stack's target group and
+nothing else, so no Ingress or Service in the cluster can make it create a load balancer."""
+
+
+def controller_policy(target_group_arn: str) -> str:
+    return policy_document(
+        [
+            {"Effect": "Allow", "Action": list(CONTROLLER_READ_ACTIONS), "Resource": "*"},
+            {"Effect": "Allow", "Action": list(CONTROLLER_WRITE_ACTIONS), "Resource": target_group_arn},
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the load balancer goes and whom it sends traffic to."""
+
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    target_security_group_id: pulumi.Input[str]
+    """The security group of the nodes whose ENIs carry the pod IPs."""
+
+
+class LoadBalancerController(pulumi.ComponentResource):
+    """The AWS Load Balancer Controller, with a Pod Identity role confined to one target group."""
+
+    release: k8s.helm.v3.Release
+
+    def __init__(
+        self,
+        name: str,
+        settings: ControllerSettings,
+        *,
+        cluster_name: pulumi.Input[str],
+        region: str,
+        vpc_id: pulumi.Input[str],
+        target_group_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-bind-targets",
+            role=role.name,
+            policy=pulumi.Output.from_input(target_group_arn).apply(controller_policy),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-identity",
+            cluster_name=cluster_name,
+            namespace=CONTROLLER_NAMESPACE,
+            service_account=CONTROLLER_SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        requests = LOAD_BALANCER_CONTROLLER_REQUESTS
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            chart="aws-load-balancer-controller",
+            version=settings.chart_version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CONTROLLER_CHART_REPOSITORY),
+            namespace=CONTROLLER_NAMESPACE,
+            values={
+                "clusterName": cluster_name,
+                # Given, not read from IMDS: pods cannot reach it (hop limit 1).
+                "region": region,
+                "vpcId": vpc_id,
+                "replicaCount": LOAD_BALANCER_CONTROLLER_REPLICAS,
+                "serviceAccount": {"create": True, "name": CONTROLLER_SERVICE_ACCOUNT},
+                "resources": {
+                    "requests": {"cpu": f"{round(requests.cpu_m)}m", "memory": f"{round(requests.memory_mib)}Mi"}
+                },
+                # It binds targets only: leave Services of type LoadBalancer to whatever else runs.
+                "enableServiceMutatorWebhook": False,
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
+        )
+        self.register_outputs({})
+
+
+class GatewayLoadBalancer(pulumi.ComponentResource):
+    """ALB, listeners, security groups, target group, access logs, certificate, DNS and WAF."""
+
+    target_group: aws.lb.TargetGroup
+    load_balancer: aws.lb.LoadBalancer
+    url: pulumi.Output[str]
+    dns_name: pulumi.Output[str]
+    arn_suffix: pulumi.Output[str]
+    target_group_arn_suffix: pulumi.Output[str]
+    certificate_arn: pulumi.Output[str] | None
+    """The ACM certificate made here for ``domain`` (None when given by ARN or absent)."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: LoadBalancerSettings,
+        *,
+        placement: Placement,
+        port: int,
+        health_path: str,
+        shutdown: Shutdown,
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("runmcp:index:GatewayLoadBalancer", name, None, opts)
+        self._name = name
+        self._tags = dict(tags)
+        child = pulumi.ResourceOptions(parent=self)
+        self.certificate_arn = None
+
+        security_group = self._security_groups(settings, placement, port)
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            target_type="ip",
+            protocol="HTTP",
+            protocol_version="HTTP1",
+            port=port,
+            vpc_id=placement.vpc_id,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                # The same path and port as the readiness probe: one fact, two checkers.
+                path=health_path,
+                port="traffic-port",
+                matcher="200",
+                interval=settings.health_check.interval_seconds,
+                timeout=settings.health_check.timeout_seconds,
+                healthy_threshold=settings.health_check.healthy_threshold,
+                unhealthy_threshold=settings.health_check.unhealthy_threshold,
+            ),
+            deregistration_delay=shutdown.deregistration_delay_seconds,
+            # Every open stream is an outstanding request: new work goes to the pod with the fewest.
+            load_balancing_algorithm_type="least_outstanding_requests",
+            stickiness=aws.lb.TargetGroupStickinessArgs(
+                type="lb_cookie",
+                enabled=settings.stickiness.enabled,
+                cookie_duration=settings.stickiness.duration_seconds,
+            ),
+            tags=self._tags,
+            opts=child,
+        )
+
+        depends: list[pulumi.Resource] = []
+        access_logs = None
+        if settings.access_logs.enabled:
+            bucket, bucket_ready = self._log_bucket(settings.access_logs.retention_days)
+            depends += bucket_ready
+            access_logs = aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, prefix=LOG_PREFIX, enabled=True)
+        self.load_balancer = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=settings.scheme == "internal",
+            security_groups=[security_group.id],
+            subnets=list(placement.subnet_ids),
+            ip_address_type="ipv4",
+            idle_timeout=settings.idle_timeout_seconds,
+            drop_invalid_header_fields=settings.drop_invalid_header_fields,
+            desync_mitigation_mode=settings.desync_mitigation_mode,
+            enable_deletion_protection=settings.deletion_protection,
+            enable_http2=True,
+            access_logs=access_logs,
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
+        self._listeners(settings)
+        if settings.waf.enabled:
+            self._waf(settings.waf.requests_per_five_minutes)
+
+        self.dns_name = self.load_balancer.dns_name
+        self.arn_suffix = self.load_balancer.arn_suffix
+        self.target_group_arn_suffix = self.target_group.arn_suffix
+        scheme = "https" if settings.https else "http"
+        host: pulumi.Input[str] = settings.domain.name if settings.domain is not None else self.dns_name
+        self.url = pulumi.Output.concat(scheme, "://", host, "/mcp")
+        self.register_outputs(
+            {
+                "url": self.url,
+                "dnsName": self.dns_name,
+                "arnSuffix": self.arn_suffix,
+                "targetGroupArnSuffix": self.target_group_arn_suffix,
+            }
+        )
+
+    # --- pieces ------------------------------------------------------------------------------
+
+    def _security_groups(
+        self, settings: LoadBalancerSettings, placement: Placement, port: int
+    ) -> aws.ec2.SecurityGroup:
+        """The ALB's own group admits the allowed clients on 80/443 and may reach only the gateway
+        port on the nodes; the nodes admit the gateway port from the ALB's group alone."""
+        name = self._name
+        group = aws.ec2.SecurityGroup(
+            f"{name}-alb",
+            description="RunMCP gateway load balancer: clients in, gateway port out",
+            vpc_id=placement.vpc_id,
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        listener_ports = [HTTP_PORT, HTTPS_PORT] if settings.https else [HTTP_PORT]
+        for cidr in settings.allowed_cidrs:
+            for listener_port in listener_ports:
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-in-{listener_port}-{cidr.replace('/', '-')}",
+                    security_group_id=group.id,
+                    description=f"clients on {listener_port}",
+                    ip_protocol="tcp",
+                    from_port=listener_port,
+                    to_port=listener_port,
+                    cidr_ipv4=cidr,
+                    opts=pulumi.ResourceOptions(parent=group),
+                )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-to-gateway",
+            security_group_id=group.id,
+            description="to the gateway pods",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=placement.target_security_group_id,
+            opts=pulumi.ResourceOptions(parent=group),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-alb",
+            security_group_id=placement.target_security_group_id,
+            description="gateway port from the RunMCP load balancer",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=group.id,
+            opts=pulumi.ResourceOptions(parent=group),
+        )
+        return group
+
+    def _log_bucket(self, retention_days: int) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
+        name = f"{self._name}-logs"
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = aws.s3.Bucket(name, force_destroy=False, tags=self._tags, opts=child)
+        under = pulumi.ResourceOptions(parent=bucket)
+        ready: list[pulumi.Resource] = [
+            aws.s3.BucketPublicAccessBlock(
+                name,
+                bucket=bucket.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+                opts=under,
+            ),
+            aws.s3.BucketOwnershipControls(
+                name,
+                bucket=bucket.id,
+                rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+                opts=under,
+            ),
+            aws.s3.BucketServerSideEncryptionConfiguration(
+                name,
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                        apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                            sse_algorithm="AES256"
+                        )
+                    )
+                ],
+                opts=under,
+            ),
+            aws.s3.BucketLifecycleConfiguration(
+                name,
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketLifecycleConfigurationRuleArgs(
+                        id="expire-access-logs",
+                        status="Enabled",
+                        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{LOG_PREFIX}/"),
+                        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention_days),
+                        abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=1
+                        ),
+                    )
+                ],
+                opts=under,
+            ),
+        ]
+        account_id = aws.get_caller_identity().account_id
+        elb_account = aws.elb.get_service_account().arn
+        ready.append(
+            aws.s3.BucketPolicy(
+                name,
+                bucket=bucket.id,
+                policy=bucket.arn.apply(lambda arn: _log_bucket_policy(arn, account_id, elb_account)),
+                opts=pulumi.ResourceOptions(parent=bucket, depends_on=ready[:1]),
+            )
+        )
+        return bucket, ready
+
+    def _certificate(self, settings: LoadBalancerSettings) -> pulumi.Input[str] | None:
+        if settings.certificate_arn is not None:
+            return settings.certificate_arn
+        domain = settings.domain
+        if domain is None:
+            return None
+        name = f"{self._name}-certificate"
+        certificate = aws.acm.Certificate(
+            name,
+            domain_name=domain.name,
+            validation_method="DNS",
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            f"{name}-validation",
+            zone_id=domain.hosted_zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
+            opts=pulumi.ResourceOptions(parent=certificate),
+        )
+        validation = aws.acm.CertificateValidation(
+            name,
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=pulumi.ResourceOptions(parent=certificate),
+        )
+        self.certificate_arn = certificate.arn
+        # The listener takes the ARN from the validation: it waits until the certificate is issued.
+        return validation.certificate_arn
+
+    def _listeners(self, settings: LoadBalancerSettings) -> None:
+        name = self._name
+        forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
+        certificate = self._certificate(settings)
+        if certificate is None:
+            aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=self.load_balancer.arn,
+                port=HTTP_PORT,
+                protocol="HTTP",
+                default_actions=[forward],
+                tags=self._tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            return
+        aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=self.load_balancer.arn,
+            port=HTTPS_PORT,
+            protocol="HTTPS",
+            ssl_policy=settings.tls_policy,
+            certificate_arn=certificate,
+            default_actions=[forward],
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=self.load_balancer.arn,
+            port=HTTP_PORT,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+                    ),
+                )
+            ],
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        domain = settings.domain
+        if domain is not None and domain.alias_record:
+            aws.route53.Record(
+                f"{name}-alias",
+                zone_id=domain.hosted_zone_id,
+                name=domain.name,
+                type="A",
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=self.load_balancer.dns_name,
+                        zone_id=self.load_balancer.zone_id,
+                        evaluate_target_health=True,
+                    )
+                ],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _waf(self, limit: int) -> None:
+        name = self._name
+        metric = f"{name}-rate-limit"
+        acl = aws.wafv2.WebAcl(
+            f"{name}-waf",
+            scope="REGIONAL",
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+            rules=[
+                aws.wafv2.WebAclRuleArgs(
+                    name="rate-limit-per-ip",
+                    priority=0,
+                    action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+                    statement=aws.wafv2.WebAclRuleStatementArgs(
+                        rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+                            limit=limit, aggregate_key_type="IP", evaluation_window_sec=300
+                        )
+                    ),
+                    visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
+                        cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+                    ),
+                )
+            ],
+            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True, metric_name=f"{name}-waf", sampled_requests_enabled=True
+            ),
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.wafv2.WebAclAssociation(
+            f"{name}-waf",
+            resource_arn=self.load_balancer.arn,
+            web_acl_arn=acl.arn,
+            opts=pulumi.ResourceOptions(parent=acl),
+        )
+
+
+def _log_bucket_policy(bucket_arn: str, account_id: str, elb_account_arn: str) -> str:
+    logs = f"{bucket_arn}/{LOG_PREFIX}/AWSLogs/{account_id}/*"
+    return policy_document(
+        [
+            {
+                "Sid": "AlbLogDelivery",
+                "Effect": "Allow",
+                "Principal": {"AWS": elb_account_arn, "Service": ALB_LOG_DELIVERY_PRINCIPAL},
+                "Action": "s3:PutObject",
+                "Resource": logs,
+            },
+            {
+                "Sid": "TlsOnly",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ]
+    )
+
+
+def target_group_binding(
+    name: str,
+    *,
+    target_group_arn: pulumi.Input[str],
+    service_name: pulumi.Input[str],
+    namespace: pulumi.Input[str],
+    port: int,
+    labels: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    """Tells the controller to keep the target group's members equal to the Service's ready pods."""
+    return k8s.apiextensions.CustomResource(
+        name,
+        api_version=TARGET_GROUP_BINDING_API,
+        kind="TargetGroupBinding",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=service_name, namespace=namespace, labels=dict(labels)),
+        spec={
+            "serviceRef": {"name": service_name, "port": port},
+            "targetGroupARN": target_group_arn,
+            "targetType": "ip",
+        },
+        opts=opts,
+    )
