@@ -18,6 +18,7 @@ import pulumi
 
 from ..config import StackFileError
 from ..settings import SettingsError
+from .crds import SCHEMAS
 from .kubernetes import manifests, validate_plan, write_manifests
 from .runner import Plan, PlannedResource, run_plan
 
@@ -150,10 +151,15 @@ def print_text(plan: Plan, out: TextIO) -> None:
     counts = Counter(r.type.split(":")[0] for r in plan.resources)
     out.write(f"\nResources:\n    + {len(plan.resources) + 1} to create\n")
     out.write("    (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ", 1 stack)\n")
+    objects = manifests(plan)
+    custom = sorted({o["kind"] for o in objects if (o["apiVersion"], o["kind"]) in SCHEMAS})
+    builtin = len(objects) - sum(1 for o in objects if o["kind"] in custom)
     out.write(
-        f"\nChecks:\n    {len(manifests(plan))} Kubernetes objects checked against the Kubernetes {version} "
+        f"\nChecks:\n    {builtin} Kubernetes objects checked against the Kubernetes {version} "
         "OpenAPI schema (strict)\n"
     )
+    if custom:
+        out.write(f"    {', '.join(custom)} checked against the schema of its CRD (components/offline/crds.py)\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
