@@ -69,3 +69,33 @@ def service_role(
         )
         ready.append(attachment)
     return ServiceRole(role, ready)
+
+
+def pod_identity(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    cluster_name: pulumi.Input[str],
+    namespace: str,
+    service_account: str,
+    policy_name: str,
+    policy: pulumi.Input[str],
+) -> aws.eks.PodIdentityAssociation:
+    """A role with one inline policy, given to a service account through EKS Pod Identity. The
+    association waits for the policy, so the pods never start with a role that cannot do its work."""
+    role = aws.iam.Role(
+        f"{name}-role",
+        assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    attached = aws.iam.RolePolicy(
+        f"{name}-{policy_name}", role=role.name, policy=policy, opts=pulumi.ResourceOptions(parent=role)
+    )
+    return aws.eks.PodIdentityAssociation(
+        f"{name}-identity",
+        cluster_name=cluster_name,
+        namespace=namespace,
+        service_account=service_account,
+        role_arn=role.arn,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[attached]),
+    )

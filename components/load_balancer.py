@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
-from .iam import POD_IDENTITY_PRINCIPAL, policy_document, trust_policy
+from .iam import pod_identity, policy_document
 from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
 
 HTTP_PORT, HTTPS_PORT = 80, 443
@@ -85,24 +85,14 @@ class LoadBalancerController(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
-        role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-bind-targets",
-            role=role.name,
-            policy=pulumi.Output.from_input(target_group_arn).apply(controller_policy),
-            opts=pulumi.ResourceOptions(parent=role),
-        )
-        association = aws.eks.PodIdentityAssociation(
-            f"{name}-identity",
+        association = pod_identity(
+            name,
+            parent=self,
             cluster_name=cluster_name,
             namespace=CONTROLLER_NAMESPACE,
             service_account=CONTROLLER_SERVICE_ACCOUNT,
-            role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            policy_name="bind-targets",
+            policy=pulumi.Output.from_input(target_group_arn).apply(controller_policy),
         )
         requests = LOAD_BALANCER_CONTROLLER_REQUESTS
         self.release = k8s.helm.v3.Release(

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .capacity import CLUSTER_AUTOSCALER_REQUESTS
-from .iam import POD_IDENTITY_PRINCIPAL, policy_document, trust_policy
+from .iam import pod_identity, policy_document
 from .settings import ClusterAutoscalerSettings
 
 NAMESPACE = "kube-system"
@@ -82,29 +82,22 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:ClusterAutoscaler", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         group_names = pulumi.Output.all(
             *[
                 g.resources.apply(lambda rs: [a.name for r in rs for a in (r.autoscaling_groups or [])])
                 for g in node_groups
             ]
         ).apply(lambda lists: [n for names in lists for n in names if n])
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL), opts=child)
-        policy = aws.iam.RolePolicy(
-            f"{name}-scale-node-groups",
-            role=role.name,
-            policy=group_names.apply(
-                lambda names: autoscaler_policy([asg_arn(partition, region, account_id, n) for n in names])
-            ),
-            opts=pulumi.ResourceOptions(parent=role),
-        )
-        association = aws.eks.PodIdentityAssociation(
-            f"{name}-identity",
+        association = pod_identity(
+            name,
+            parent=self,
             cluster_name=cluster_name,
             namespace=NAMESPACE,
             service_account=SERVICE_ACCOUNT,
-            role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            policy_name="scale-node-groups",
+            policy=group_names.apply(
+                lambda names: autoscaler_policy([asg_arn(partition, region, account_id, n) for n in names])
+            ),
         )
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
