@@ -24,5 +24,9 @@ if platform.load_balancer is not None:
     pulumi.export("albDnsName", platform.load_balancer.dns_name)
     pulumi.export("albArnSuffix", platform.load_balancer.arn_suffix)
     pulumi.export("targetGroupArnSuffix", platform.load_balancer.target_group_arn_suffix)
+    pulumi.export("targetGroupArn", platform.load_balancer.target_group.arn)
+if platform.alarms is not None:
+    pulumi.export("alarmTopicArn", platform.alarms.topic.arn)
+    pulumi.export("dashboardName", platform.alarms.dashboard.dashboard_name)
 if platform.kubeconfig is not None:
     pulumi.export("kubeconfig", platform.kubeconfig)  # a secret: `pulumi stack output kubeconfig --show-secrets`

@@ -97,6 +97,8 @@ class LoadBalancerController(pulumi.ComponentResource):
         requests = LOAD_BALANCER_CONTROLLER_REQUESTS
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
+            # A fixed release name: one per cluster, and the Deployment is then predictably named.
+            name=CONTROLLER_SERVICE_ACCOUNT,
             chart="aws-load-balancer-controller",
             version=settings.chart_version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CONTROLLER_CHART_REPOSITORY),

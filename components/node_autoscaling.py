@@ -15,6 +15,7 @@ from .iam import pod_identity, policy_document
 from .settings import ClusterAutoscalerSettings
 
 NAMESPACE = "kube-system"
+RELEASE_NAME = "cluster-autoscaler"
 SERVICE_ACCOUNT = "cluster-autoscaler"
 CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
 
@@ -101,6 +102,8 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         )
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
+            # A fixed release name: one per cluster, and the Deployment is then predictably named.
+            name=RELEASE_NAME,
             chart="cluster-autoscaler",
             version=settings.chart_version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .alarms import AlarmTargets, GatewayAlarms
 from .autoscaling import GatewayAutoscaler
 from .cluster import EksCluster, ExistingCluster
 from .gateway import GatewayWorkload, WorkloadContext
@@ -40,6 +41,7 @@ class GatewayPlatform(pulumi.ComponentResource):
     url: pulumi.Output[str] | None
     """The gateway's MCP endpoint behind the load balancer (None with loadBalancer.kind: none)."""
     load_balancer: GatewayLoadBalancer | None
+    alarms: GatewayAlarms | None
 
     def __init__(
         self,
@@ -136,6 +138,32 @@ class GatewayPlatform(pulumi.ComponentResource):
                 ),
             )
             self.url = load_balancer.url
+
+        alarm_cluster: pulumi.Input[str] | None = (
+            cluster.cluster_name if isinstance(cluster, EksCluster) else settings.alarms.container_insights_cluster_name
+        )
+        self.alarms = None
+        if settings.alarms.enabled and (load_balancer is not None or alarm_cluster is not None):
+            targets = AlarmTargets(
+                load_balancer=load_balancer.arn_suffix if load_balancer is not None else None,
+                target_group=load_balancer.target_group_arn_suffix if load_balancer is not None else None,
+                certificate_arn=load_balancer.certificate_arn if load_balancer is not None else None,
+                cluster_name=alarm_cluster,
+                namespace=workload.namespace,
+                service=workload.service_name,
+                min_replicas=settings.scaling.min_replicas,
+                max_replicas=settings.scaling.max_replicas,
+                pod_has_cpu_limit=gateway.resources.limits.cpu is not None,
+                pod_has_memory_limit=True,
+            )
+            self.alarms = GatewayAlarms(
+                f"{name}-alarms",
+                settings.alarms,
+                targets,
+                dashboard_name=f"{name}-{instance}",
+                tags=aws_tags(instance),
+                opts=child,
+            )
         autoscaler = GatewayAutoscaler(
             f"{name}-autoscaling",
             settings.scaling,

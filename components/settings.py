@@ -618,6 +618,59 @@ class LoadBalancerSettings(_Model):
         return self.certificate_arn is not None or self.domain is not None
 
 
+# --- runmcp-gateway:alarms ---------------------------------------------------------------------
+
+EmailAddress = Annotated[str, _matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "is not an email address")]
+HttpsUrl = Annotated[str, _matches(r"https://[^\s]+", "is not an https:// URL")]
+SnsTopicArn = Annotated[str, _matches(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}", "is not an SNS topic ARN")]
+
+
+class AlarmThresholds(_Model):
+    """When each alarm fires. Defaults suit production; a stack file raises them for development."""
+
+    server_error_percent: Annotated[float, Field(gt=0, le=100)] = 5
+    """Gateway (target) 5xx responses, in percent of requests, in 3 of 5 minutes."""
+    min_requests_for_rate: Annotated[int, Field(ge=1)] = 20
+    """Below this many requests a minute the 5xx rate is not judged (one error in two requests is not 50 %)."""
+    load_balancer_errors_per_minute: Annotated[int, Field(ge=1)] = 10
+    """5xx the load balancer itself returns (no healthy target, connection failure, timeout)."""
+    latency_p95_seconds: Annotated[float, Field(gt=0, le=300)] = 2
+    """Time to first byte at p95 for 5 minutes (for streams: until the response headers)."""
+    latency_p99_seconds: Annotated[float, Field(gt=0, le=300)] | None = None
+    """Optional p99 latency alarm."""
+    node_cpu_percent: Percent = 80
+    node_memory_percent: Percent = 80
+    node_filesystem_percent: Percent = 80
+    """Below the kubelet's eviction at 90 % used (nodefs.available<10%)."""
+    pod_memory_over_limit_percent: Percent = 80
+    """A pod's memory in percent of its limit: near 100 the pod is OOM-killed."""
+    container_restarts: Annotated[int, Field(ge=1)] = 3
+    """Restarts of the gateway's containers in any one pod."""
+    capacity_exhausted_minutes: Annotated[int, Field(ge=5, le=1440, multiple_of=5)] = 15
+    """How long running pods may sit at maxReplicas before the alarm says the HPA has no room left."""
+    certificate_days_to_expiry: Annotated[int, Field(ge=1, le=365)] = 44
+    """AWS's recommended warning for an ACM certificate that has not renewed."""
+
+
+class AlarmSettings(_Model):
+    """CloudWatch alarms, their notifications and a dashboard."""
+
+    enabled: bool = True
+    emails: list[EmailAddress] = Field(default_factory=list)
+    """Email subscriptions to the alarm topic (each address confirms by mail)."""
+    https_endpoints: list[HttpsUrl] = Field(default_factory=list)
+    """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request)."""
+    existing_topic_arns: list[SnsTopicArn] = Field(default_factory=list)
+    """Topics that also receive every alarm and OK notification."""
+    runbook_url: Annotated[str, _matches(r"\S+", "must not be empty")] = "docs/runbooks.md"
+    """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
+    repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md)."""
+    container_insights_cluster_name: ClusterName | None = None
+    """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
+    cluster and workload alarms). A provisioned cluster's name is used on its own."""
+    thresholds: AlarmThresholds = AlarmThresholds()
+
+
 # --- The whole stack ---------------------------------------------------------------------------
 
 
@@ -626,6 +679,7 @@ class StackSettings(_Model):
     gateway: GatewaySettings
     scaling: ScalingSettings = ScalingSettings()
     load_balancer: LoadBalancerSettings = LoadBalancerSettings()
+    alarms: AlarmSettings = AlarmSettings()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackSettings:
@@ -641,6 +695,12 @@ class StackSettings(_Model):
             notes.append(
                 f"scaling.minReplicas is {self.scaling.min_replicas}: one pod is not highly available "
                 "(a node drain or a rollout interrupts the gateway); use 2 or more outside development"
+            )
+        if self.alarms.enabled and not (
+            self.alarms.emails or self.alarms.https_endpoints or self.alarms.existing_topic_arns
+        ):
+            notes.append(
+                "alarms have no recipient: add alarms.emails, alarms.httpsEndpoints or alarms.existingTopicArns"
             )
         lb = self.load_balancer
         if lb.kind == "alb" and not lb.https:
@@ -713,6 +773,19 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     yield from _spec_problems(s.gateway)
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
+    yield from _alarm_problems(s)
+
+
+def _alarm_problems(s: StackSettings) -> Iterable[Problem]:
+    alarms = s.alarms
+    if not alarms.enabled:
+        for field in sorted(alarms.model_fields_set - {"enabled"}):
+            yield Problem(f"alarms.{to_camel(field)}", "has no effect with enabled: false; remove it")
+        return
+    if s.cluster.provisioned is not None and alarms.container_insights_cluster_name is not None:
+        yield Problem(
+            "alarms.containerInsightsClusterName", "applies only with cluster.existing; the made cluster's name is used"
+        )
 
 
 def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:

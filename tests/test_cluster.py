@@ -110,7 +110,7 @@ def test_control_plane_logging_from_the_stack_file(repo_stack: str) -> None:
 def test_secrets_encryption_when_configured(repo_stack: str) -> None:
     plan = planned(repo_stack)
     cluster = single(plan, "aws:eks/cluster:Cluster")
-    keys = of_type(plan, "aws:kms/key:Key")
+    keys = [k for k in of_type(plan, "aws:kms/key:Key") if k.parent.endswith("::runmcp-cluster")]
     if eks_config(repo_stack).get("secretsEncryption", {}).get("createKey"):
         (key,) = keys
         assert key.inputs["enableKeyRotation"] is True

@@ -182,9 +182,11 @@ def test_defaults_follow_the_scaling_guidance() -> None:
     assert settings.gateway.health_path == "/health"
     assert settings.cluster.kubernetes_version == "1.33"
     assert settings.gateway.resources.limits.memory  # a memory limit always exists
-    # Without a certificate or domain the only thing to say is that the load balancer speaks HTTP.
-    assert len(settings.advisories()) == 1
-    assert "plain HTTP" in settings.advisories()[0]
+    # Without a certificate, a domain or alarm recipients, that is all there is to say.
+    notes = settings.advisories()
+    assert len(notes) == 2
+    assert any("plain HTTP" in n for n in notes)
+    assert any("alarms have no recipient" in n for n in notes)
 
 
 def test_single_replica_is_allowed_but_warned() -> None:

@@ -131,6 +131,22 @@ class AwsAnswers:
                 },
             ),
             "wafv2/webAclAssociation:WebAclAssociation": lambda n, s: (f"{s['webAclArn']},{s['resourceArn']}", {}),
+            "sns/topic:Topic": lambda n, s: (
+                self.arn("sns", _auto_name(n)),
+                {"arn": self.arn("sns", _auto_name(n)), "name": _auto_name(n), "owner": ACCOUNT_ID},
+            ),
+            "sns/topicSubscription:TopicSubscription": lambda n, s: (
+                f"{s['topic']}:{_uuid('sub', n)}",
+                {"arn": f"{s['topic']}:{_uuid('sub', n)}", "pendingConfirmation": True},
+            ),
+            "cloudwatch/metricAlarm:MetricAlarm": lambda n, s: (
+                _auto_name(n),
+                {"arn": self.arn("cloudwatch", f"alarm:{_auto_name(n)}"), "alarmName": _auto_name(n)},
+            ),
+            "cloudwatch/dashboard:Dashboard": lambda n, s: (
+                str(s["dashboardName"]),
+                {"dashboardArn": f"arn:{PARTITION}:cloudwatch::{ACCOUNT_ID}:dashboard/{s['dashboardName']}"},
+            ),
             "iam/role:Role": lambda n, s: self._iam_role(n),
             "iam/rolePolicyAttachment:RolePolicyAttachment": lambda n, s: (f"{s.get('role')}-{_hex(n, length=20)}", {}),
             "iam/rolePolicy:RolePolicy": lambda n, s: (f"{s.get('role')}:{_auto_name(n)}", {"name": _auto_name(n)}),

@@ -1,0 +1,566 @@
+"""CloudWatch alarms, their notifications and a dashboard, per environment.
+
+Alarms are declared as data (:class:`AlarmSpec`): which metric or metric-math expression, how it is
+judged, and what it means. One loop turns them into ``aws.cloudwatch.MetricAlarm`` resources, every
+one sending alarm and OK notifications to the stack's encrypted SNS topic and linking to its runbook
+section in ``docs/runbooks.md``. Dimensions come from the real resources' outputs: the load
+balancer's and target group's ARN suffixes, the cluster's name, the Service's name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .iam import policy_document
+from .settings import AlarmSettings, AlarmThresholds
+
+ALB = "AWS/ApplicationELB"
+CONTAINER_INSIGHTS = "ContainerInsights"
+ACM = "AWS/CertificateManager"
+MINUTE, DAY = 60, 86400
+RATE_EXPRESSION = "100 * FILL(errors, 0) / FILL(requests, 1)"
+"""Gateway 5xx in percent of requests. 5xx counts are sparse (nothing is reported in a minute
+without errors), so they are filled with 0; the filled denominator guards the division."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    namespace: str
+    name: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+    stat: str
+    """Sum, Average, Minimum, Maximum, SampleCount, or a percentile such as p95."""
+    period: int = MINUTE
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    key: str
+    """Short name: the alarm's logical name and its runbook section's anchor."""
+    title: str
+    meaning: str
+    """What it means when it fires, in one sentence (the start of the alarm description)."""
+    comparison: str
+    threshold: float
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing_data: str
+    metric: Metric | None = None
+    expression: str | None = None
+    """Metric math over ``inputs`` (by id); the one query that returns data."""
+    inputs: Mapping[str, Metric] = field(default_factory=dict)
+
+    @property
+    def period(self) -> int:
+        return self.metric.period if self.metric is not None else next(iter(self.inputs.values())).period
+
+
+@dataclass(frozen=True)
+class AlarmTargets:
+    """The monitored resources, as their outputs name them."""
+
+    load_balancer: pulumi.Input[str] | None
+    """The ALB's ARN suffix (app/<name>/<id>), the LoadBalancer dimension."""
+    target_group: pulumi.Input[str] | None
+    """The target group's ARN suffix (targetgroup/<name>/<id>), the TargetGroup dimension."""
+    certificate_arn: pulumi.Input[str] | None
+    """An ACM certificate this stack made (its renewal is what can fail unseen)."""
+    cluster_name: pulumi.Input[str] | None
+    namespace: pulumi.Input[str]
+    service: pulumi.Input[str]
+    min_replicas: int
+    max_replicas: int
+    pod_has_cpu_limit: bool
+    pod_has_memory_limit: bool
+
+
+def alarm_specs(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
+    """Every alarm the stack gets, from its thresholds and the resources that exist."""
+    specs: list[AlarmSpec] = []
+    if targets.load_balancer is not None and targets.target_group is not None:
+        specs += _load_balancer_alarms(t, targets.load_balancer, targets.target_group)
+    if targets.certificate_arn is not None:
+        specs.append(
+            AlarmSpec(
+                "certificate-expiry",
+                "Certificate about to expire",
+                "The ACM certificate of the HTTPS listener has not renewed and expires soon.",
+                "LessThanOrEqualToThreshold",
+                t.certificate_days_to_expiry,
+                1,
+                1,
+                "missing",
+                metric=Metric(ACM, "DaysToExpiry", {"CertificateArn": targets.certificate_arn}, "Minimum", DAY),
+            )
+        )
+    if targets.cluster_name is not None:
+        specs += _cluster_alarms(t, targets)
+    return specs
+
+
+def _load_balancer_alarms(t: AlarmThresholds, lb: pulumi.Input[str], tg: pulumi.Input[str]) -> list[AlarmSpec]:
+    both = {"TargetGroup": tg, "LoadBalancer": lb}
+    only_lb = {"LoadBalancer": lb}
+    rate = f"IF(FILL(requests, 0) >= {t.min_requests_for_rate}, {RATE_EXPRESSION}, 0)"
+    specs = [
+        AlarmSpec(
+            "no-healthy-targets",
+            "No healthy gateway pod behind the load balancer",
+            "The load balancer has no healthy target: every request fails with 503.",
+            "LessThanThreshold",
+            1,
+            2,
+            2,
+            # No data means no healthy host is reported at all: as bad as zero.
+            "breaching",
+            metric=Metric(ALB, "HealthyHostCount", both, "Minimum"),
+        ),
+        AlarmSpec(
+            "unhealthy-targets",
+            "Gateway pods failing the load balancer's health check",
+            "At least one registered gateway pod fails the target group's health check.",
+            "GreaterThanThreshold",
+            0,
+            3,
+            2,
+            "notBreaching",
+            metric=Metric(ALB, "UnHealthyHostCount", both, "Minimum"),
+        ),
+        AlarmSpec(
+            "target-5xx-rate",
+            "Gateway 5xx rate high",
+            f"More than {t.server_error_percent:g} % of requests get a 5xx from the gateway pods.",
+            "GreaterThanThreshold",
+            t.server_error_percent,
+            5,
+            3,
+            "notBreaching",
+            expression=rate,
+            inputs={
+                "errors": Metric(ALB, "HTTPCode_Target_5XX_Count", both, "Sum"),
+                "requests": Metric(ALB, "RequestCount", both, "Sum"),
+            },
+        ),
+        AlarmSpec(
+            "load-balancer-5xx",
+            "Load balancer 5xx",
+            "The load balancer itself answers 5xx: no target to route to, connection failures or timeouts.",
+            "GreaterThanThreshold",
+            t.load_balancer_errors_per_minute,
+            5,
+            3,
+            "notBreaching",
+            metric=Metric(ALB, "HTTPCode_ELB_5XX_Count", only_lb, "Sum"),
+        ),
+        AlarmSpec(
+            "latency-p95",
+            "Gateway latency high (p95)",
+            f"The slowest 5 % of requests wait more than {t.latency_p95_seconds:g} s for the first byte "
+            "(for streams: for the response headers, not the stream's length).",
+            "GreaterThanThreshold",
+            t.latency_p95_seconds,
+            5,
+            5,
+            "notBreaching",
+            metric=Metric(ALB, "TargetResponseTime", both, "p95"),
+        ),
+        AlarmSpec(
+            "rejected-connections",
+            "Load balancer rejecting connections",
+            "The load balancer refused connections because it reached its connection limit.",
+            "GreaterThanThreshold",
+            0,
+            3,
+            3,
+            "notBreaching",
+            metric=Metric(ALB, "RejectedConnectionCount", only_lb, "Sum"),
+        ),
+        AlarmSpec(
+            "target-connection-errors",
+            "Load balancer cannot connect to gateway pods",
+            "Connections from the load balancer to gateway pods fail (security groups, pods gone, port).",
+            "GreaterThanThreshold",
+            0,
+            5,
+            3,
+            "notBreaching",
+            metric=Metric(ALB, "TargetConnectionErrorCount", both, "Sum"),
+        ),
+    ]
+    if t.latency_p99_seconds is not None:
+        specs.append(
+            AlarmSpec(
+                "latency-p99",
+                "Gateway latency high (p99)",
+                f"The slowest 1 % of requests wait more than {t.latency_p99_seconds:g} s for the first byte.",
+                "GreaterThanThreshold",
+                t.latency_p99_seconds,
+                5,
+                5,
+                "notBreaching",
+                metric=Metric(ALB, "TargetResponseTime", both, "p99"),
+            )
+        )
+    return specs
+
+
+def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
+    assert targets.cluster_name is not None
+    cluster = {"ClusterName": targets.cluster_name}
+    service = {"Service": targets.service, "Namespace": targets.namespace, "ClusterName": targets.cluster_name}
+    # PodName is the workload's name (Container Insights strips the ReplicaSet's hash): the Service
+    # and the Deployment share the gateway's name.
+    pods = {"PodName": targets.service, "Namespace": targets.namespace, "ClusterName": targets.cluster_name}
+    sustained = t.capacity_exhausted_minutes // 5
+
+    def node(key: str, what: str, metric: str, threshold: int) -> AlarmSpec:
+        return AlarmSpec(
+            f"node-{key}",
+            f"Node {what} high",
+            f"The busiest node uses more than {threshold} % of its {what}.",
+            "GreaterThanThreshold",
+            threshold,
+            5,
+            5,
+            "notBreaching",
+            metric=Metric(CONTAINER_INSIGHTS, metric, cluster, "Maximum"),
+        )
+
+    specs = [
+        node("cpu", "CPU", "node_cpu_utilization", t.node_cpu_percent),
+        node("memory", "memory", "node_memory_utilization", t.node_memory_percent),
+        node("filesystem", "filesystem", "node_filesystem_utilization", t.node_filesystem_percent),
+        AlarmSpec(
+            "failed-nodes",
+            "Nodes failing",
+            "At least one node reports a failing condition (memory, disk or PID pressure, not ready).",
+            "GreaterThanThreshold",
+            0,
+            2,
+            2,
+            "notBreaching",
+            metric=Metric(CONTAINER_INSIGHTS, "cluster_failed_node_count", cluster, "Maximum", 300),
+        ),
+        AlarmSpec(
+            "container-restarts",
+            "Gateway containers restarting",
+            f"A gateway pod's containers restarted more than {t.container_restarts} times (crash loop or OOM kill).",
+            "GreaterThanThreshold",
+            t.container_restarts,
+            1,
+            1,
+            "notBreaching",
+            metric=Metric(CONTAINER_INSIGHTS, "pod_number_of_container_restarts", pods, "Maximum", 300),
+        ),
+        AlarmSpec(
+            "pods-below-minimum",
+            "Fewer gateway pods running than minReplicas",
+            f"Fewer than {targets.min_replicas} gateway pods are running: capacity and redundancy are below plan.",
+            "LessThanThreshold",
+            targets.min_replicas,
+            3,
+            3,
+            # No report at all means no pod runs.
+            "breaching",
+            metric=Metric(CONTAINER_INSIGHTS, "service_number_of_running_pods", service, "Minimum"),
+        ),
+        AlarmSpec(
+            "capacity-exhausted",
+            "Gateway at maxReplicas",
+            f"{targets.max_replicas} gateway pods (maxReplicas) have run for {t.capacity_exhausted_minutes} "
+            "minutes: the HPA can add no more, and users are about to feel it.",
+            "GreaterThanOrEqualToThreshold",
+            targets.max_replicas,
+            sustained,
+            sustained,
+            "notBreaching",
+            metric=Metric(CONTAINER_INSIGHTS, "service_number_of_running_pods", service, "Minimum", 300),
+        ),
+    ]
+    if targets.pod_has_memory_limit:
+        specs.append(
+            AlarmSpec(
+                "pod-memory-near-limit",
+                "Gateway pod memory near its limit",
+                f"A gateway pod uses more than {t.pod_memory_over_limit_percent} % of its memory limit; "
+                "at 100 % it is OOM-killed.",
+                "GreaterThanThreshold",
+                t.pod_memory_over_limit_percent,
+                5,
+                5,
+                "notBreaching",
+                metric=Metric(CONTAINER_INSIGHTS, "pod_memory_utilization_over_pod_limit", service, "Maximum"),
+            )
+        )
+    return specs
+
+
+def _slug(text: str) -> str:
+    """A stable logical-name part: reordering the list does not rename (and so replace) anything."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def runbook_link(base: str, key: str) -> str:
+    return f"{base}#{key}"
+
+
+def description(spec: AlarmSpec, runbook_url: str) -> str:
+    return f"{spec.meaning} Runbook: {runbook_link(runbook_url, spec.key)}"
+
+
+def _metric_args(metric: Metric) -> aws.cloudwatch.MetricAlarmMetricQueryMetricArgs:
+    return aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+        namespace=metric.namespace,
+        metric_name=metric.name,
+        dimensions=dict(metric.dimensions),
+        period=metric.period,
+        stat=metric.stat,
+    )
+
+
+class GatewayAlarms(pulumi.ComponentResource):
+    """The SNS topic, the alarms and the dashboard of one environment."""
+
+    topic: aws.sns.Topic
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    dashboard: aws.cloudwatch.Dashboard
+
+    def __init__(
+        self,
+        name: str,
+        settings: AlarmSettings,
+        targets: AlarmTargets,
+        *,
+        dashboard_name: str,
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
+        tags = dict(tags)
+        child = pulumi.ResourceOptions(parent=self)
+        account_id = aws.get_caller_identity().account_id
+        partition = aws.get_partition().partition
+        region = aws.get_region().region
+
+        key = aws.kms.Key(
+            f"{name}-topic",
+            description="Encrypts the RunMCP gateway's alarm notifications",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=_topic_key_policy(partition, account_id),
+            tags=tags,
+            opts=child,
+        )
+        self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=key.arn, tags=tags, opts=child)
+        for address in settings.emails:
+            aws.sns.TopicSubscription(
+                f"{name}-email-{_slug(address)}",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=address,
+                opts=pulumi.ResourceOptions(parent=self.topic),
+            )
+        for url in settings.https_endpoints:
+            aws.sns.TopicSubscription(
+                f"{name}-https-{_slug(url.removeprefix('https://'))}",
+                topic=self.topic.arn,
+                protocol="https",
+                endpoint=url,
+                opts=pulumi.ResourceOptions(parent=self.topic),
+            )
+
+        actions: list[pulumi.Input[str]] = [self.topic.arn, *settings.existing_topic_arns]
+        self.alarms = {}
+        specs = alarm_specs(settings.thresholds, targets)
+        for spec in specs:
+            self.alarms[spec.key] = self._alarm(name, spec, settings.runbook_url, actions, tags)
+        self.dashboard = aws.cloudwatch.Dashboard(
+            f"{name}-dashboard",
+            dashboard_name=dashboard_name,
+            dashboard_body=pulumi.Output.from_input(
+                dashboard_body(targets, region, [a.arn for a in self.alarms.values()])
+            ).apply(lambda body: json.dumps(body)),
+            opts=child,
+        )
+        self.register_outputs({"topicArn": self.topic.arn, "dashboardName": self.dashboard.dashboard_name})
+
+    def _alarm(
+        self,
+        name: str,
+        spec: AlarmSpec,
+        runbook_url: str,
+        actions: Sequence[pulumi.Input[str]],
+        tags: dict[str, str],
+    ) -> aws.cloudwatch.MetricAlarm:
+        common: dict[str, Any] = {
+            "alarm_description": description(spec, runbook_url),
+            "comparison_operator": spec.comparison,
+            "threshold": spec.threshold,
+            "evaluation_periods": spec.evaluation_periods,
+            "datapoints_to_alarm": spec.datapoints_to_alarm,
+            "treat_missing_data": spec.treat_missing_data,
+            "alarm_actions": list(actions),
+            "ok_actions": list(actions),
+            "tags": tags,
+            "opts": pulumi.ResourceOptions(parent=self),
+        }
+        if spec.metric is not None:
+            metric = spec.metric
+            percentile = metric.stat.startswith("p")
+            return aws.cloudwatch.MetricAlarm(
+                f"{name}-{spec.key}",
+                namespace=metric.namespace,
+                metric_name=metric.name,
+                dimensions=dict(metric.dimensions),
+                period=metric.period,
+                statistic=None if percentile else metric.stat,
+                extended_statistic=metric.stat if percentile else None,
+                **common,
+            )
+        assert spec.expression is not None
+        queries = [
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(id=query_id, metric=_metric_args(metric), return_data=False)
+            for query_id, metric in spec.inputs.items()
+        ]
+        queries.append(
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="result", expression=spec.expression, label=spec.title, return_data=True
+            )
+        )
+        return aws.cloudwatch.MetricAlarm(f"{name}-{spec.key}", metric_queries=queries, **common)
+
+
+def _topic_key_policy(partition: str, account_id: str) -> str:
+    # CloudWatch must be able to use the key to publish to the encrypted topic; the AWS-managed SNS
+    # key does not allow it.
+    return policy_document(
+        [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchPublishes",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+        ]
+    )
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+def _line(metric: Metric, **options: Any) -> list[Any]:
+    dims: list[Any] = []
+    for key, value in metric.dimensions.items():
+        dims += [key, value]
+    return [metric.namespace, metric.name, *dims, {"stat": metric.stat, "period": metric.period, **options}]
+
+
+def _widget(title: str, metrics: list[Any], region: str, **properties: Any) -> dict[str, Any]:
+    return {
+        "type": "metric",
+        "width": 12,
+        "height": 6,
+        "properties": {"title": title, "region": region, "view": "timeSeries", "metrics": metrics, **properties},
+    }
+
+
+def dashboard_body(targets: AlarmTargets, region: str, alarm_arns: list[pulumi.Output[str]]) -> pulumi.Output[Any]:
+    """The dashboard: traffic, errors, latency, targets, pods against min and max, pod and node use,
+    and the alarms' state. Resolved once every referenced output is known."""
+    widgets: list[Any] = []
+    lb, tg = targets.load_balancer, targets.target_group
+    if lb is not None and tg is not None:
+        both = {"TargetGroup": tg, "LoadBalancer": lb}
+        requests = Metric(ALB, "RequestCount", both, "Sum")
+        widgets += [
+            _widget("Requests per minute", [_line(requests)], region),
+            _widget(
+                "5xx rate (%)",
+                [
+                    [{"expression": RATE_EXPRESSION, "label": "target 5xx %", "id": "rate"}],
+                    _line(Metric(ALB, "HTTPCode_Target_5XX_Count", both, "Sum"), id="errors", visible=False),
+                    _line(requests, id="requests", visible=False),
+                ],
+                region,
+            ),
+            _widget(
+                "Latency to first byte (s)",
+                [_line(Metric(ALB, "TargetResponseTime", both, p), label=p) for p in ("p50", "p95", "p99")],
+                region,
+            ),
+            _widget(
+                "Targets",
+                [
+                    _line(Metric(ALB, "HealthyHostCount", both, "Minimum"), label="healthy"),
+                    _line(Metric(ALB, "UnHealthyHostCount", both, "Maximum"), label="unhealthy"),
+                ],
+                region,
+            ),
+        ]
+    if targets.cluster_name is not None:
+        cluster = {"ClusterName": targets.cluster_name}
+        service = {"Service": targets.service, "Namespace": targets.namespace, "ClusterName": targets.cluster_name}
+        widgets += [
+            _widget(
+                "Running gateway pods",
+                [_line(Metric(CONTAINER_INSIGHTS, "service_number_of_running_pods", service, "Minimum"))],
+                region,
+                annotations={
+                    "horizontal": [
+                        {"label": "minReplicas", "value": targets.min_replicas},
+                        {"label": "maxReplicas", "value": targets.max_replicas},
+                    ]
+                },
+            ),
+            _widget(
+                "Gateway pod CPU and memory (% of node)",
+                [
+                    _line(Metric(CONTAINER_INSIGHTS, "pod_cpu_utilization", service, "Average"), label="CPU"),
+                    _line(Metric(CONTAINER_INSIGHTS, "pod_memory_utilization", service, "Average"), label="memory"),
+                ],
+                region,
+            ),
+            _widget(
+                "Node utilisation (%, busiest node)",
+                [
+                    _line(Metric(CONTAINER_INSIGHTS, f"node_{what}_utilization", cluster, "Maximum"), label=what)
+                    for what in ("cpu", "memory", "filesystem")
+                ],
+                region,
+            ),
+        ]
+    # Two graphs a row, under the alarms' state across the top.
+    top = 0
+    if alarm_arns:
+        widgets.insert(
+            0,
+            {
+                "type": "alarm",
+                "x": 0,
+                "y": 0,
+                "width": 24,
+                "height": 4,
+                "properties": {"title": "Alarms", "alarms": alarm_arns},
+            },
+        )
+        top = 4
+    graphs = [w for w in widgets if w["type"] == "metric"]
+    for i, widget in enumerate(graphs):
+        widget["x"], widget["y"] = (i % 2) * 12, top + (i // 2) * 6
+    return pulumi.Output.from_input({"widgets": widgets})
