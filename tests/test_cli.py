@@ -41,7 +41,8 @@ def test_json_plan_document(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"project", "stack", "resources", "outputs"}
+    assert set(doc) == {"project", "stack", "resources", "outputs", "policies"}
+    assert doc["policies"] == []
     assert (doc["project"], doc["stack"]) == ("runmcp-gateway", "existing")
     for resource in doc["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "dependencies"} <= set(resource)

@@ -1,7 +1,7 @@
 """`runmcp-infra plan STACK`: the credential-free plan of one stack.
 
 Exit codes: 0 planned and valid; 1 an object failed validation; 2 bad settings or stack file;
-3 an internal error (a bug: please report it).
+3 an internal error (a bug: please report it); 4 a mandatory policy of the pack (policy/) is violated.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from typing import Any, TextIO
 
 import pulumi
 
+from policy.rules import RULES
+
 from ..config import StackFileError
 from ..settings import SettingsError
 from .crds import SCHEMAS
 from .kubernetes import manifests, validate_plan, write_manifests
+from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
 from .runner import Plan, PlannedResource, run_plan
 
-EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY = 0, 1, 2, 3, 4
 PLACEHOLDER_NOTE = (
     "Offline plan under Pulumi's mock runtime: IDs, ARNs, names the provider assigns and endpoints "
     "are placeholders; secret values are shown as [secret]."
@@ -79,25 +82,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
     violations = validate_plan(plan)
+    results = evaluate(plan, pack_config(args.project_dir, args.stack))
     if args.out is not None:
         write_manifests(plan, args.out)
     if args.format == "json":
-        json.dump(plan_document(plan), sys.stdout, indent=2, sort_keys=False)
+        json.dump(plan_document(plan, results), sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
         for warning in plan.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        for result in results:
+            print(f"{result.level.value}: {result.rule}: {result.message} ({result.urn or 'stack'})", file=sys.stderr)
     else:
-        print_text(plan, sys.stdout)
+        print_text(plan, sys.stdout, results)
     version = plan.settings.cluster.kubernetes_version
     for violation in violations:
         print(f"error: {violation}", file=sys.stderr)
     if violations:
         print(f"error: {len(violations)} Kubernetes object(s) fail the Kubernetes {version} schema", file=sys.stderr)
         return EXIT_INVALID
+    mandatory = [r for r in results if r.mandatory]
+    if mandatory:
+        print(f"error: {len(mandatory)} mandatory policy violation(s) of {PACK_NAME}", file=sys.stderr)
+        return EXIT_POLICY
     return EXIT_OK
 
 
-def plan_document(plan: Plan) -> dict[str, Any]:
+def plan_document(plan: Plan, policies: Sequence[PolicyResult] = ()) -> dict[str, Any]:
     return {
         "project": plan.project,
         "stack": plan.stack,
@@ -115,10 +125,11 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             for r in sorted(plan.resources, key=lambda r: r.urn)
         ],
         "outputs": dict(sorted(plan.outputs.items())),
+        "policies": [{"policy": r.rule, "level": r.level.value, "message": r.message, "urn": r.urn} for r in policies],
     }
 
 
-def print_text(plan: Plan, out: TextIO) -> None:
+def print_text(plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = ()) -> None:
     version = plan.settings.cluster.kubernetes_version
     out.write(f"Previewing update ({plan.stack}), offline\n{PLACEHOLDER_NOTE}\n\n")
     children: dict[str, list[PlannedResource]] = defaultdict(list)
@@ -145,6 +156,12 @@ def print_text(plan: Plan, out: TextIO) -> None:
         out.write("\nDiagnostics:\n")
         for warning in plan.warnings:
             out.write(f"  warning: {warning}\n")
+    out.write(f"\nPolicies:\n    {PACK_NAME} (policy/, {len(RULES)} rules): ")
+    out.write("no violations\n" if not policies else f"{len(policies)} violation(s)\n")
+    names = {r.urn: f"{r.type}: {r.name}" for r in plan.resources}
+    for result in policies:
+        where = names.get(result.urn or "", "the stack")
+        out.write(f"        - [{result.level.value}]  {result.rule}  ({where})\n          {result.message}\n")
     out.write("\nOutputs:\n")
     for key, value in sorted(plan.outputs.items()):
         out.write(f"    {key}: {json.dumps(value)}\n")
