@@ -7,7 +7,7 @@ STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 
-.PHONY: setup plan test lint typecheck pytest plans bench lock clean
+.PHONY: setup plan test lint typecheck pytest plans bench lock clean snapshot schema
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -45,6 +45,10 @@ plans: $(VENV)/.installed
 		$(BIN)/runmcp-infra plan $$stack --format json > /dev/null || exit 1; \
 		echo "ok: $$stack plans cleanly and every Kubernetes object passes the schema"; \
 	done
+
+## snapshot: rewrite tests/snapshots/<stack>.urns after an intended change of resource names
+snapshot: $(VENV)/.installed
+	$(BIN)/python -m components.offline.snapshot $(if $(ALLOW_REMOVALS),--allow-removals)
 
 ## bench: median offline plan time per stack beside the bare cost of the SDKs and the mock runtime
 bench: $(VENV)/.installed

@@ -48,6 +48,12 @@ class PlannedResource:
     """metadata.name the (mock) provider gave a Kubernetes object that Pulumi auto-named."""
     resource_id: str = ""
     """The ID the (mock) provider answered with, as other resources' inputs refer to it."""
+    engine_urn: str = ""
+    """The URN the Pulumi engine gives the resource: its type qualified by every ancestor's type
+    (the mock monitor's ``urn`` names only the parent's type)."""
+    aliases: tuple[str, ...] = ()
+    """Engine URNs this resource was known by before (ResourceOptions.aliases): Pulumi moves it
+    instead of replacing it."""
 
 
 @dataclass
@@ -102,9 +108,38 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.recorded: list[PlannedResource] = []
         self.stack_outputs: dict[str, Any] = {}
+        self.engine_urns: dict[str, str] = {}
+
+    def _engine_urn(self, kind: str, name: str, parent: str) -> str:
+        parent = self.engine_urns.get(parent, parent)
+        if parent and "::pulumi:pulumi:Stack::" not in parent:
+            kind = f"{parent.split('::')[2]}${kind}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{kind}::{name}"
+
+    def _alias_urns(self, request: Any) -> list[str]:
+        """Engine URNs of a registration's aliases, resolved from their specs as the engine does."""
+        urns = list(getattr(request, "aliasURNs", []))
+        for alias in request.aliases:
+            if alias.HasField("urn"):
+                urns.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = request.parent
+            if spec.HasField("parentUrn") and spec.parentUrn:  # empty: the resource's own parent
+                parent = spec.parentUrn
+            elif spec.HasField("noParent") and spec.noParent:
+                parent = ""
+            urn = self._engine_urn(spec.type or request.type, spec.name or request.name, parent)
+            if spec.stack or spec.project:
+                _, _, rest = urn.split("::", 2)
+                urn = f"urn:pulumi:{spec.stack or pulumi.get_stack()}::{spec.project or pulumi.get_project()}::{rest}"
+            urns.append(urn)
+        return urns
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        engine_urn = self._engine_urn(request.type, request.name, request.parent)
+        self.engine_urns[response.urn] = engine_urn
         if request.type != "pulumi:pulumi:Stack":
             # Only the name is taken from the answer: mock state echoes inputs with secrets unwrapped.
             answer = json_format.MessageToDict(response.object)
@@ -124,6 +159,8 @@ class RecordingMonitor(MockMonitor):
                     protect=bool(request.protect),
                     assigned_name=str(assigned),
                     resource_id=str(response.id),
+                    engine_urn=engine_urn,
+                    aliases=tuple(self._alias_urns(request)),
                 )
             )
         return response
