@@ -43,12 +43,16 @@ plans: $(VENV)/.installed
 	@for stack in $(STACKS); do \
 		echo "== runmcp-infra plan $$stack"; \
 		$(BIN)/runmcp-infra plan $$stack --format json > /dev/null || exit 1; \
-		echo "ok: $$stack plans cleanly and every Kubernetes object passes the schema"; \
+		echo "ok: $$stack plans cleanly, every Kubernetes object passes its schema, no mandatory policy is violated"; \
 	done
 
 ## snapshot: rewrite tests/snapshots/<stack>.urns after an intended change of resource names
 snapshot: $(VENV)/.installed
 	$(BIN)/python -m components.offline.snapshot $(if $(ALLOW_REMOVALS),--allow-removals)
+
+## schema: regenerate schema/stack-settings.schema.json from the settings model
+schema: $(VENV)/.installed
+	$(BIN)/python -m components.schema
 
 ## bench: median offline plan time per stack beside the bare cost of the SDKs and the mock runtime
 bench: $(VENV)/.installed

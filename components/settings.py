@@ -68,6 +68,8 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         validate_default=True,
+        # The docstrings under each field become its description (the JSON Schema's hover text).
+        use_attribute_docstrings=True,
     )
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import string
+import tempfile
+from pathlib import Path
 
-from components.config import SECRET_PLACEHOLDER
-from components.offline.cli import plan_document
-from components.offline.runner import SECRET
-from tests.conftest import container, one, planned
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from components.config import SECRET_PLACEHOLDER, StackFile, read_stack_file, settings_from_stack_file
+from components.offline.cli import plan_document, print_text
+from components.offline.kubernetes import write_manifests
+from components.offline.runner import SECRET, Plan, run_program
+from tests.conftest import PROJECT_DIR, container, one, planned, stack_path
 
 
 def test_secret_env_reaches_the_pod_only_through_a_secret() -> None:
@@ -39,3 +47,47 @@ def test_no_secret_value_in_the_plan_document() -> None:
 def test_repository_stacks_commit_no_plaintext_secrets() -> None:
     for stack in ("dev", "prod"):
         assert planned(stack).settings.gateway.secret_env == {}
+
+
+SECRET_VALUE = st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=12, max_size=40).map(
+    lambda s: f"s3cr3t-{s}"
+)
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, phases=[Phase.generate])  # no slow shrinking
+@given(token=SECRET_VALUE, kubeconfig=SECRET_VALUE)
+def test_no_secret_value_anywhere_in_what_the_plan_shows(token: str, kubeconfig: str) -> None:
+    """Real values, handed to the program as `pulumi up` hands decrypted secrets: none of them may
+    appear in the recorded inputs, the outputs, the JSON or text plan, or the rendered objects."""
+    base = read_stack_file(stack_path("existing"))
+    config = dict(base.config)
+    cluster = json.loads(config["runmcp-gateway:cluster"])
+    cluster["existing"]["kubeconfig"] = kubeconfig
+    gateway = json.loads(config["runmcp-gateway:gateway"])
+    gateway["secretEnv"] = {"UPSTREAM_API_TOKEN": token, "OAUTH_CLIENT_SECRET": token[::-1]}
+    config["runmcp-gateway:cluster"] = json.dumps(cluster)
+    config["runmcp-gateway:gateway"] = json.dumps(gateway)
+    stack_file = StackFile(base.path, config, base.secret_keys, base.secure_paths)
+    monitor, warnings = run_program(PROJECT_DIR, "existing", stack_file)
+    plan = Plan(
+        "runmcp-gateway",
+        "existing",
+        base.path,
+        settings_from_stack_file(stack_file),
+        list(monitor.recorded),
+        dict(monitor.stack_outputs),
+        warnings,
+    )
+    text = io.StringIO()
+    print_text(plan, text)
+    with tempfile.TemporaryDirectory() as directory:
+        rendered = "".join(p.read_text() for p in write_manifests(plan, Path(directory)))
+    for shown in (json.dumps(plan_document(plan)), text.getvalue(), rendered, json.dumps(plan.outputs)):
+        for value in (token, token[::-1], kubeconfig):
+            assert value not in shown
+    assert one(plan, "Secret")["stringData"]["UPSTREAM_API_TOKEN"] == SECRET
+
+
+def test_the_eks_kubeconfig_is_exported_only_as_a_secret() -> None:
+    for stack in ("dev", "prod"):
+        assert planned(stack).outputs["kubeconfig"] == SECRET

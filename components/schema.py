@@ -1,0 +1,82 @@
+"""The JSON Schema of a stack file (Pulumi.<stack>.yaml), generated from the settings model.
+
+Editors that speak the YAML language server pick it up from the first line of each stack file
+(`# yaml-language-server: $schema=schema/stack-settings.schema.json`) for completion, hover text
+(the settings' docstrings) and validation as you type. The full check (patterns, cross-field rules,
+the capacity arithmetic) stays in settings.py. Regenerate with `make schema`; a test fails while the
+committed file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic.alias_generators import to_camel
+
+from .settings import AWS_REGION_KEY, PROJECT, StackSettings
+
+SCHEMA_PATH = Path("schema") / "stack-settings.schema.json"
+PULUMI_SECRET = {
+    "type": "object",
+    "description": "A Pulumi secret: `pulumi config set --secret --path <key> <value>` writes it.",
+    "properties": {"secure": {"type": "string", "minLength": 1}},
+    "required": ["secure"],
+    "additionalProperties": False,
+}
+
+
+def _secrets_as_secure(node: Any) -> Any:
+    """Secret settings (SecretStr) must be written as `secure:` values in a stack file."""
+    if isinstance(node, dict):
+        if node.get("format") == "password":
+            return {"$ref": "#/$defs/PulumiSecret", **({"title": node["title"]} if "title" in node else {})}
+        return {k: _secrets_as_secure(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_secrets_as_secure(v) for v in node]
+    return node
+
+
+def stack_file_schema() -> dict[str, Any]:
+    model = _secrets_as_secure(StackSettings.model_json_schema(by_alias=True))
+    defs = dict(model.pop("$defs", {}))
+    defs["PulumiSecret"] = PULUMI_SECRET
+    ours = {f"{PROJECT}:{to_camel(name)}": schema for name, schema in model["properties"].items()}
+    keys = "|".join(to_camel(name) for name in StackSettings.model_fields)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{PROJECT} stack file (Pulumi.<stack>.yaml)",
+        "description": "Generated from components/settings.py by `make schema`; do not edit.",
+        "type": "object",
+        "properties": {
+            "config": {
+                "type": "object",
+                "properties": {AWS_REGION_KEY: {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}, **ours},
+                "required": [f"{PROJECT}:{to_camel(name)}" for name in model.get("required", [])],
+                # Other namespaces (aws:, pulumi:) are the providers' own; unknown keys of ours are errors.
+                "patternProperties": {f"^{PROJECT}:(?!({keys})$)": False},
+            },
+            "secretsprovider": {"type": "string"},
+            "encryptedkey": {"type": "string"},
+            "encryptionsalt": {"type": "string"},
+        },
+        "$defs": defs,
+    }
+
+
+def render() -> str:
+    return json.dumps(stack_file_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def main() -> int:
+    path = Path.cwd() / SCHEMA_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render())
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
