@@ -7,7 +7,7 @@ STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 
-.PHONY: setup plan test lint typecheck pytest plans bench lock clean snapshot schema
+.PHONY: setup plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -27,11 +27,16 @@ plan: $(VENV)/.installed
 	$(BIN)/runmcp-infra plan $(STACK)
 
 ## test: lint, strict type check, tests, and the offline plan of every stack
-test: setup lint typecheck pytest plans
+test: setup lint typecheck workflows pytest plans
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## workflows: GitHub workflows against GitHub's schema (check-jsonschema's copy) and zizmor's audits
+workflows: $(VENV)/.installed
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline --min-severity medium .github/workflows
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
@@ -54,6 +59,10 @@ snapshot: $(VENV)/.installed
 schema: $(VENV)/.installed
 	$(BIN)/python -m components.schema
 
+## provider-schema: regenerate provider/schema.json, the public interface other languages see
+provider-schema: $(VENV)/.installed
+	$(BIN)/python -m components.package_schema
+
 ## bench: median offline plan time per stack beside the bare cost of the SDKs and the mock runtime
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/plan_bench.py
@@ -63,7 +72,7 @@ lock:
 	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock/main && $(PYTHON) -m venv .tools/lock/checkov
 	.tools/lock/main/bin/pip install --quiet -e '.[dev]'
 	.tools/lock/checkov/bin/pip install --quiet checkov==3.3.30
-	{ sed -n '1,2p' requirements.lock; .tools/lock/main/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	{ sed -n '1,2p' requirements.lock; .tools/lock/main/bin/pip freeze --all --exclude-editable | grep -v "^pip=="; } > requirements.lock.new
 	{ sed -n '1,2p' requirements-checkov.lock; .tools/lock/checkov/bin/pip freeze; } > requirements-checkov.lock.new
 	mv requirements.lock.new requirements.lock && mv requirements-checkov.lock.new requirements-checkov.lock
 	rm -rf .tools/lock

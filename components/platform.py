@@ -1,11 +1,16 @@
-"""GatewayPlatform: everything one environment needs, composed from the components."""
+"""GatewayPlatform: everything one environment needs, composed from the components.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Pulumi's component analyzer reads the annotations of
+GatewayPlatform and its args as real types to generate the package schema other languages use.
+"""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
+from pydantic.alias_generators import to_camel
 
 from .alarms import AlarmTargets, GatewayAlarms
 from .autoscaling import GatewayAutoscaler
@@ -20,7 +25,48 @@ from .load_balancer import (
     target_group_binding,
 )
 from .node_autoscaling import ClusterAutoscaler
-from .settings import PROJECT, LoadBalancerSettings, StackSettings
+from .settings import PROJECT, LoadBalancerSettings, StackSettings, load_settings
+
+TYPE_TOKEN = "runmcp:index:GatewayPlatform"
+
+
+class GatewayPlatformArgs(TypedDict, total=False):
+    """The settings of one environment: the keys of a stack file's runmcp-gateway namespace (see
+    the README's settings reference), validated by the one settings model before any resource."""
+
+    gateway: Required[dict[str, Any]]
+    """The gateway workload: image (required), port, args, env, secretEnv, healthPath, resources, ..."""
+    scaling: dict[str, Any]
+    """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, ..."""
+    cluster: dict[str, Any]
+    """eks (a cluster made here, the default) or existing (a kubeconfig), and kubernetesVersion."""
+    load_balancer: dict[str, Any]
+    """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
+    alarms: dict[str, Any]
+    """CloudWatch alarms: emails, httpsEndpoints, existingTopicArns, thresholds, ..."""
+    instance: str
+    """Names this installation (labels, tags, the cluster and dashboard names); default: the stack name."""
+
+
+SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms")
+
+
+def platform_args(settings: StackSettings, instance: str | None = None) -> GatewayPlatformArgs:
+    """Already validated settings as GatewayPlatform's args (secret values stay SecretStr)."""
+    dumped = settings.model_dump(mode="python", exclude_unset=True)
+    args: dict[str, Any] = {key: dumped[key] for key in SETTINGS_KEYS if key in dumped}
+    if instance is not None:
+        args["instance"] = instance
+    return args  # type: ignore[return-value]
+
+
+def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
+    """Validate a component's args with the settings model; errors name ``source`` and the key."""
+    for key, value in args.items():
+        if isinstance(value, pulumi.Output):
+            raise pulumi.RunError(f"{source}: {to_camel(key)} must be a plain value, not an Output")
+    config = {f"{PROJECT}:{to_camel(k)}": v for k, v in args.items() if k != "instance"}
+    return load_settings(config, source=source, needs_region=False)
 
 
 def aws_tags(instance: str) -> dict[str, str]:
@@ -29,28 +75,39 @@ def aws_tags(instance: str) -> dict[str, str]:
 
 
 class GatewayPlatform(pulumi.ComponentResource):
-    """The RunMCP gateway for one environment: cluster access, workload and autoscaling."""
+    """The RunMCP gateway for one environment on AWS: an EKS cluster (or an existing one), the
+    hardened and autoscaled gateway, an Application Load Balancer, and CloudWatch alarms."""
 
     namespace: pulumi.Output[str]
+    """Namespace of the gateway's objects."""
     service_name: pulumi.Output[str]
     deployment_name: pulumi.Output[str]
     hpa_name: pulumi.Output[str]
     in_cluster_url: pulumi.Output[str]
-    cluster_name: pulumi.Output[str] | None
-    kubeconfig: pulumi.Output[str] | None
-    url: pulumi.Output[str] | None
-    """The gateway's MCP endpoint behind the load balancer (None with loadBalancer.kind: none)."""
-    load_balancer: GatewayLoadBalancer | None
-    alarms: GatewayAlarms | None
+    """The MCP endpoint inside the cluster (http://<service>.<namespace>.svc.cluster.local:<port>/mcp)."""
+    cluster_name: pulumi.Output[str | None]
+    """The EKS cluster's name (unset for an existing cluster)."""
+    kubeconfig: pulumi.Output[str | None]
+    """A kubeconfig for the made cluster, using `aws eks get-token` (a secret)."""
+    url: pulumi.Output[str | None]
+    """The gateway's MCP endpoint behind the load balancer (unset with loadBalancer.kind: none)."""
+    alb_dns_name: pulumi.Output[str | None]
+    alb_arn_suffix: pulumi.Output[str | None]
+    target_group_arn_suffix: pulumi.Output[str | None]
+    alarm_topic_arn: pulumi.Output[str | None]
+    """The SNS topic every alarm notifies (unset with alarms off)."""
 
     def __init__(
         self,
         name: str,
-        settings: StackSettings,
-        instance: str,
+        args: GatewayPlatformArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("runmcp:index:GatewayPlatform", name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        settings = settings_from_args(args, f"{TYPE_TOKEN} {name}")
+        instance = args.get("instance") or pulumi.get_stack()
+        for advisory in settings.advisories():
+            pulumi.log.warn(advisory, resource=self)
         child = pulumi.ResourceOptions(parent=self)
         cluster: EksCluster | ExistingCluster
         eks = settings.cluster.provisioned
@@ -79,8 +136,8 @@ class GatewayPlatform(pulumi.ComponentResource):
                     account_id=cluster.account_id,
                     opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider}),
                 )
-        self.cluster_name = cluster.cluster_name
-        self.kubeconfig = cluster.kubeconfig
+        self.cluster_name = pulumi.Output.from_input(cluster.cluster_name)
+        self.kubeconfig = pulumi.Output.from_input(cluster.kubeconfig)
         in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
 
         gateway = settings.gateway
@@ -121,8 +178,7 @@ class GatewayPlatform(pulumi.ComponentResource):
             ),
             opts=in_cluster,
         )
-        self.url = None
-        self.load_balancer = load_balancer
+        self.load_balancer: GatewayLoadBalancer | None = load_balancer
         if load_balancer is not None:
             target_group_binding(
                 f"{name}-target-group-binding",
@@ -137,12 +193,11 @@ class GatewayPlatform(pulumi.ComponentResource):
                     depends_on=[*wait_for, workload.service],
                 ),
             )
-            self.url = load_balancer.url
 
         alarm_cluster: pulumi.Input[str] | None = (
             cluster.cluster_name if isinstance(cluster, EksCluster) else settings.alarms.container_insights_cluster_name
         )
-        self.alarms = None
+        self.alarms: GatewayAlarms | None = None
         if settings.alarms.enabled and (load_balancer is not None or alarm_cluster is not None):
             targets = AlarmTargets(
                 load_balancer=load_balancer.arn_suffix if load_balancer is not None else None,
@@ -179,6 +234,12 @@ class GatewayPlatform(pulumi.ComponentResource):
         self.in_cluster_url = pulumi.Output.concat(
             "http://", workload.service_name, ".", workload.namespace, ".svc.cluster.local:", str(port), "/mcp"
         )
+        lb = self.load_balancer
+        self.url = pulumi.Output.from_input(lb.url if lb is not None else None)
+        self.alb_dns_name = pulumi.Output.from_input(lb.dns_name if lb is not None else None)
+        self.alb_arn_suffix = pulumi.Output.from_input(lb.arn_suffix if lb is not None else None)
+        self.target_group_arn_suffix = pulumi.Output.from_input(lb.target_group_arn_suffix if lb is not None else None)
+        self.alarm_topic_arn = pulumi.Output.from_input(self.alarms.topic.arn if self.alarms is not None else None)
         self.register_outputs(
             {
                 "namespace": self.namespace,
@@ -187,8 +248,12 @@ class GatewayPlatform(pulumi.ComponentResource):
                 "hpaName": self.hpa_name,
                 "inClusterUrl": self.in_cluster_url,
                 "clusterName": self.cluster_name,
-                "url": self.url,
                 "kubeconfig": self.kubeconfig,
+                "url": self.url,
+                "albDnsName": self.alb_dns_name,
+                "albArnSuffix": self.alb_arn_suffix,
+                "targetGroupArnSuffix": self.target_group_arn_suffix,
+                "alarmTopicArn": self.alarm_topic_arn,
             }
         )
 
@@ -200,7 +265,7 @@ class _Target:
     region: str
 
 
-def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadBalancerSettings) -> _Target:
+def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadBalancerSettings) -> "_Target":
     """Where the load balancer goes: the made cluster's VPC and node security group, or what the
     settings name for an existing cluster."""
     if isinstance(cluster, EksCluster):

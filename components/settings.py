@@ -942,13 +942,15 @@ def load_settings(
     *,
     source: str,
     secure_paths: Iterable[tuple[str, ...]] | None = None,
+    needs_region: bool = True,
 ) -> StackSettings:
     """Parse a stack's config into StackSettings, or raise SettingsError listing every problem.
 
     ``config`` maps full keys (``runmcp-gateway:scaling``) to values as Pulumi hands them to the
     program: strings, structured values as JSON text. Keys of other namespaces (``aws:region``) are
     not ours and are ignored. ``secure_paths`` lists the paths that were ``secure:`` in the stack
-    file; when given, a secret setting written in plain text is an error.
+    file; when given, a secret setting written in plain text is an error. ``needs_region``: the
+    config is a whole stack's, so ``aws:region`` must be in it for an EKS cluster.
     """
     ours: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -968,7 +970,7 @@ def load_settings(
     except ValidationError as err:
         problems.extend(_problems_from(err))
         raise SettingsError(source, problems) from None
-    if settings.cluster.provisioned is not None and not config.get(AWS_REGION_KEY):
+    if needs_region and settings.cluster.provisioned is not None and not config.get(AWS_REGION_KEY):
         problems.append(
             Problem(AWS_REGION_KEY, "is required to make an EKS cluster: pulumi config set aws:region <region>")
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime import stack as runtime_stack
@@ -231,6 +232,7 @@ def run_program(
     Returns the monitor (what was registered) and the warnings the program logged. Whatever the
     program raises (SettingsError for bad settings) propagates.
     """
+    project_dir = project_dir.resolve()
     program = project_dir / "__main__.py"
     if not program.is_file():
         raise StackFileError(f"{program}: the Pulumi program is missing")
@@ -243,7 +245,7 @@ def run_program(
     logger = logging.getLogger(f"runmcp.offline.{stack}")
     logger.propagate = False
     logger.handlers = [collect]
-    set_mocks(mocks, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
+    set_mocks(mocks, project=project_name(project_dir), stack=stack, preview=False, logger=logger, monitor=monitor)
     pulumi.runtime.set_all_config(stack_file.config, stack_file.secret_keys)
     # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
     runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
@@ -254,6 +256,16 @@ def run_program(
     with _working_directory(stack_file.path.parent):
         _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
     return monitor, list(collect.messages)
+
+
+def project_name(project_dir: Path) -> str:
+    """The project's name from its Pulumi.yaml (config keys without a namespace take it)."""
+    path = project_dir / "Pulumi.yaml"
+    if path.is_file():
+        name = (yaml.safe_load(path.read_text()) or {}).get("name")
+        if isinstance(name, str) and name:
+            return name
+    return PROJECT
 
 
 def _run_program(program: Path) -> None:
