@@ -359,20 +359,14 @@ class GatewayAlarms(pulumi.ComponentResource):
             opts=child,
         )
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=key.arn, tags=tags, opts=child)
-        for address in settings.emails:
+        subscriptions = [("email", address, address) for address in settings.emails]
+        subscriptions += [("https", url, url.removeprefix("https://")) for url in settings.https_endpoints]
+        for protocol, endpoint, label in subscriptions:
             aws.sns.TopicSubscription(
-                f"{name}-email-{_slug(address)}",
+                f"{name}-{protocol}-{_slug(label)}",
                 topic=self.topic.arn,
-                protocol="email",
-                endpoint=address,
-                opts=pulumi.ResourceOptions(parent=self.topic),
-            )
-        for url in settings.https_endpoints:
-            aws.sns.TopicSubscription(
-                f"{name}-https-{_slug(url.removeprefix('https://'))}",
-                topic=self.topic.arn,
-                protocol="https",
-                endpoint=url,
+                protocol=protocol,
+                endpoint=endpoint,
                 opts=pulumi.ResourceOptions(parent=self.topic),
             )
 

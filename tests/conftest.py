@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,31 @@ TEST_STACKS_DIR = Path(__file__).resolve().parent / "stacks"
 REPO_STACKS = stacks_in(PROJECT_DIR)
 TEST_STACKS = stacks_in(TEST_STACKS_DIR)
 ALL_STACKS = REPO_STACKS + TEST_STACKS
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`runmcp-infra ARGS` as a user runs it, in the project directory."""
+    return subprocess.run(
+        [sys.executable, "-m", "components.offline.cli", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def first_line_of_server(*command: str, cwd: Path = PROJECT_DIR) -> str:
+    """Start a gRPC server Pulumi talks to (policy pack, provider), read the port it prints first,
+    stop it. `timeout` bounds it should it never print."""
+    process = subprocess.Popen(
+        ["timeout", "120", *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
+    )
+    try:
+        assert process.stdout is not None
+        return process.stdout.readline().strip()
+    finally:
+        process.kill()
+        process.wait()
 
 
 def stack_path(stack: str) -> Path:

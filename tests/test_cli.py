@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-from tests.conftest import PROJECT_DIR, WriteStack, stack_path
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "components.offline.cli", *args],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from tests.conftest import WriteStack, cli, stack_path
 
 
 def test_text_plan_shows_the_tree_outputs_and_placeholder_notice() -> None:

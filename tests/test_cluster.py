@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
 from components.offline.runner import Plan, PlannedResource, run_plan
 from components.settings import EKS_ADDONS, SettingsError, StackSettings, _cross_field_problems
-from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, planned, stack_config
+from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, cli, planned, stack_config
 
 IMAGE = "hapimcp/hapi-cli:0.6.0"
 
@@ -396,13 +394,7 @@ def test_more_zones_than_the_region_has_is_a_clear_error(write_stack: WriteStack
     )
     with pytest.raises(pulumi.RunError, match="availabilityZones is 4, but the region has 3 available zones"):
         run_plan(PROJECT_DIR, "bad", path)
-    result = subprocess.run(
-        [sys.executable, "-m", "components.offline.cli", "plan", "bad", "--stack-file", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        check=False,
-    )
+    result = cli("plan", "bad", "--stack-file", str(path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "runmcp-gateway:cluster.eks.network.availabilityZones is 4" in result.stderr

@@ -19,7 +19,7 @@ from components.offline.kubernetes import validate_plan
 from components.offline.runner import Plan, run_program
 from components.package_schema import SCHEMA_PATH, package_schema, render
 from components.settings import SettingsError
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, first_line_of_server
 
 TOKEN = "runmcp:index:GatewayPlatform"
 EXAMPLES = PROJECT_DIR / "examples"
@@ -50,20 +50,8 @@ def test_schema_describes_the_platform_for_other_languages() -> None:
 
 
 def test_the_provider_host_serves_the_components() -> None:
-    process = subprocess.Popen(
-        # The engine's address is only dialled when the engine calls in; any will do to start.
-        ["timeout", "120", sys.executable, str(PROJECT_DIR / "provider" / "__main__.py"), "127.0.0.1:9"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=PROJECT_DIR,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline().strip()
-    finally:
-        process.kill()
-        process.wait()
+    # The engine's address is only dialled when the engine calls in; any will do to start.
+    first = first_line_of_server(sys.executable, str(PROJECT_DIR / "provider" / "__main__.py"), "127.0.0.1:9")
     assert first.isdigit(), f"no port printed: {first!r}"
     assert yaml.safe_load((PROJECT_DIR / "provider" / "PulumiPlugin.yaml").read_text()) == {"runtime": "python"}
 

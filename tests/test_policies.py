@@ -4,7 +4,6 @@ pack's own StackValidationPolicy objects; the offline plan reports the same rule
 from __future__ import annotations
 
 import copy
-import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,7 @@ from pulumi_policy import (
 from components.offline.policies import evaluate, pack_config, resources_of
 from components.offline.runner import run_plan
 from policy.rules import POLICIES, RULES, Resource
-from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, planned
+from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, cli, first_line_of_server, planned
 
 IMAGE = "hapimcp/hapi-cli:0.6.0"
 
@@ -186,20 +185,10 @@ def test_more_failing_cases_for_the_edge() -> None:
 
 def test_the_pack_builds_and_serves_its_policies() -> None:
     """`__main__.py` builds the pack, which starts the analyzer and prints the port Pulumi connects to."""
-    process = subprocess.Popen(
-        ["timeout", "120", sys.executable, str(PROJECT_DIR / "policy" / "__main__.py")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=PROJECT_DIR / "policy",
+    first = first_line_of_server(
+        sys.executable, str(PROJECT_DIR / "policy" / "__main__.py"), cwd=PROJECT_DIR / "policy"
     )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline().strip()
-    finally:
-        process.kill()
-        process.wait()
-    assert first.isdigit(), f"no port printed: {first!r} {process.stderr.read() if process.stderr else ''}"
+    assert first.isdigit(), f"no port printed: {first!r}"
 
 
 # --- In the offline plan -----------------------------------------------------------------------
@@ -221,13 +210,7 @@ def test_dev_reports_its_single_replica_as_advisory() -> None:
 
 def test_plan_exits_non_zero_on_a_mandatory_violation(write_stack: WriteStack) -> None:
     path = write_stack({"gateway": {"image": IMAGE}, "loadBalancer": {"deletionProtection": False}})
-    result = subprocess.run(
-        [sys.executable, "-m", "components.offline.cli", "plan", "bad", "--stack-file", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        check=False,
-    )
+    result = cli("plan", "bad", "--stack-file", str(path))
     assert result.returncode == 4, result.stderr
     assert "[mandatory]  alb-deletion-protection" in result.stdout
     assert "mandatory policy violation" in result.stderr
