@@ -245,7 +245,9 @@ class EksCluster(pulumi.ComponentResource):
             encryption_config=encryption,
             deletion_protection=settings.protect,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect, depends_on=depends + cluster_role.ready),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=settings.protect, depends_on=[*depends, *cluster_role.ready, *self.network.ready]
+            ),
         )
         self.cluster_name = self.cluster.name
         for role_arn in settings.admin_role_arns:
@@ -396,7 +398,7 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=protect,
-                depends_on=[*depends_on, *role.ready],
+                depends_on=[*depends_on, *role.ready, *self.network.ready],
                 # The cluster autoscaler owns the current size; Pulumi only sets the bounds.
                 ignore_changes=["scalingConfig.desiredSize"],
             ),

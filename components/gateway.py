@@ -50,6 +50,9 @@ class WorkloadContext:
     wait_for: Sequence[pulumi.Resource] = ()
     """Resources that must exist before the namespace (and so every object in it), e.g. the webhook
     that injects readiness gates into the gateway's pods."""
+    before_pods: Callable[[k8s.core.v1.Service], Sequence[pulumi.Resource]] | None = None
+    """Called with the gateway's Service once it is declared; what it returns exists before the
+    Deployment (and so before any pod)."""
 
 
 def container_args(settings: GatewaySettings) -> list[str]:
@@ -237,6 +240,25 @@ class GatewayWorkload(pulumi.ComponentResource):
                 match_label_keys=["pod-template-hash"],
             )
 
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=meta(settings.name),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=selector,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name=PORT_NAME, port=settings.port, target_port=settings.port, protocol="TCP"
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        self.service_name = object_name(self.service)
+        # Whatever must see the Service before the first pod exists (a TargetGroupBinding, so the
+        # load balancer controller injects its readiness gate into every pod, the first ones too).
+        before_pods = list(context.before_pods(self.service)) if context.before_pods is not None else []
+
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=meta(settings.name, annotations=checkov_skips(settings)),
@@ -272,25 +294,9 @@ class GatewayWorkload(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
         )
         self.deployment_name = object_name(self.deployment)
-
-        self.service = k8s.core.v1.Service(
-            f"{name}-service",
-            metadata=meta(settings.name),
-            spec=k8s.core.v1.ServiceSpecArgs(
-                type="ClusterIP",
-                selector=selector,
-                ports=[
-                    k8s.core.v1.ServicePortArgs(
-                        name=PORT_NAME, port=settings.port, target_port=settings.port, protocol="TCP"
-                    )
-                ],
-            ),
-            opts=child,
-        )
-        self.service_name = object_name(self.service)
 
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-pdb",

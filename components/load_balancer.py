@@ -29,6 +29,17 @@ CONTROLLER_CHART_REPOSITORY = "https://aws.github.io/eks-charts"
 LOG_PREFIX = "alb"
 ALB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
 """Delivers access logs in regions opened since August 2022; older regions use a regional ELB account."""
+REGIONS_WITH_ELB_LOG_ACCOUNT = frozenset(
+    {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
+        "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+        "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
+        "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "us-gov-east-1", "us-gov-west-1",
+        "cn-north-1", "cn-northwest-1",
+    }
+)  # fmt: skip
+"""Regions opened before August 2022, where a regional ELB account writes the logs (the data source
+that names it knows no other region and fails there)."""
 
 CONTROLLER_READ_ACTIONS = (
     "elasticloadbalancing:DescribeLoadBalancers",
@@ -325,7 +336,8 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             ),
         ]
         account_id = aws.get_caller_identity().account_id
-        elb_account = aws.elb.get_service_account().arn
+        region = aws.get_region().region
+        elb_account = aws.elb.get_service_account().arn if region in REGIONS_WITH_ELB_LOG_ACCOUNT else None
         ready.append(
             aws.s3.BucketPolicy(
                 name,
@@ -466,14 +478,17 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         )
 
 
-def _log_bucket_policy(bucket_arn: str, account_id: str, elb_account_arn: str) -> str:
+def _log_bucket_policy(bucket_arn: str, account_id: str, elb_account_arn: str | None) -> str:
     logs = f"{bucket_arn}/{LOG_PREFIX}/AWSLogs/{account_id}/*"
+    principal: dict[str, str] = {"Service": ALB_LOG_DELIVERY_PRINCIPAL}
+    if elb_account_arn is not None:
+        principal["AWS"] = elb_account_arn
     return policy_document(
         [
             {
                 "Sid": "AlbLogDelivery",
                 "Effect": "Allow",
-                "Principal": {"AWS": elb_account_arn, "Service": ALB_LOG_DELIVERY_PRINCIPAL},
+                "Principal": principal,
                 "Action": "s3:PutObject",
                 "Resource": logs,
             },

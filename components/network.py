@@ -56,6 +56,10 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: list[pulumi.Output[str]]
     public_subnet_ids: list[pulumi.Output[str]]
     nat_gateway_count: int
+    ready: list[pulumi.Resource]
+    """What must exist before anything in the private subnets can reach out (NAT gateways, routes):
+    nodes joining, Pod Identity, the controllers calling AWS. Depending on it also keeps them from
+    being torn down before what uses them on destroy."""
 
     def __init__(
         self,
@@ -71,6 +75,7 @@ class Network(pulumi.ComponentResource):
             self.private_subnet_ids = [pulumi.Output.from_input(i) for i in existing.private_subnet_ids]
             self.public_subnet_ids = [pulumi.Output.from_input(i) for i in existing.public_subnet_ids]
             self.nat_gateway_count = 0
+            self.ready = []
         else:
             self._create(name, settings, tags)
         self.register_outputs(
@@ -133,7 +138,7 @@ class Network(pulumi.ComponentResource):
             private_subnets.append(private)
 
         nat_count = len(plan) if settings.nat_gateways == "perZone" else 1
-        nats = []
+        nats: list[aws.ec2.NatGateway] = []
         for i in range(nat_count):
             suffix = plan[i].zone[-1]
             address = aws.ec2.Eip(f"{name}-nat-{suffix}", domain="vpc", tags=tags, opts=child)
@@ -146,6 +151,7 @@ class Network(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
                 )
             )
+        ready: list[pulumi.Resource] = []
         for i, (zone, subnet) in enumerate(zip(plan, private_subnets, strict=True)):
             suffix = zone.zone[-1]
             # Each zone leaves through its own NAT gateway when there is one per zone.
@@ -157,11 +163,14 @@ class Network(pulumi.ComponentResource):
                 tags={**tags, "Name": f"{name}-private-{zone.zone}"},
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-private-{suffix}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+            ready.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-private-{suffix}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+                )
             )
 
         self.vpc_id = vpc.id
         self.private_subnet_ids = [s.id for s in private_subnets]
         self.public_subnet_ids = [s.id for s in public_subnets]
         self.nat_gateway_count = nat_count
+        self.ready = [*nats, *ready]

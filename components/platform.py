@@ -10,12 +10,14 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 from pydantic.alias_generators import to_camel
 
 from .alarms import AlarmTargets, GatewayAlarms
 from .autoscaling import GatewayAutoscaler
 from .cluster import EksCluster, ExistingCluster
 from .gateway import GatewayWorkload, WorkloadContext
+from .kube import object_name, object_namespace
 from .labels import recommended_labels
 from .load_balancer import (
     READINESS_GATE_LABEL,
@@ -64,7 +66,11 @@ def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
     """Validate a component's args with the settings model; errors name ``source`` and the key."""
     for key, value in args.items():
         if isinstance(value, pulumi.Output):
-            raise pulumi.RunError(f"{source}: {to_camel(key)} must be a plain value, not an Output")
+            raise pulumi.RunError(
+                f"{source}: {to_camel(key)} holds an Output (a secret, or a value not known yet); the settings "
+                "are validated before any resource exists, so pass known, plain values (secret ones such as "
+                "gateway.secretEnv are stored as Pulumi secrets by the component)"
+            )
     config = {f"{PROJECT}:{to_camel(k)}": v for k, v in args.items() if k != "instance"}
     return load_settings(config, source=source, needs_region=False)
 
@@ -167,6 +173,25 @@ class GatewayPlatform(pulumi.ComponentResource):
                     opts=in_cluster,
                 )
                 wait_for.append(controller.release)
+
+        def bind(service: k8s.core.v1.Service) -> list[pulumi.Resource]:
+            """The TargetGroupBinding, declared before the gateway's pods: the controller injects
+            readiness gates only into pods created while a binding names their Service."""
+            if load_balancer is None:
+                return []
+            binding = target_group_binding(
+                f"{name}-target-group-binding",
+                target_group_arn=load_balancer.target_group.arn,
+                service_name=object_name(service),
+                namespace=object_namespace(service),
+                port=gateway.port,
+                labels=recommended_labels(instance, gateway.image, component="load-balancer"),
+                opts=pulumi.ResourceOptions(
+                    parent=load_balancer, providers={"kubernetes": cluster.provider}, depends_on=[*wait_for, service]
+                ),
+            )
+            return [binding]
+
         workload = GatewayWorkload(
             f"{name}-gateway",
             gateway,
@@ -175,24 +200,11 @@ class GatewayPlatform(pulumi.ComponentResource):
                 kubernetes_version=cluster.kubernetes_version,
                 namespace_labels=READINESS_GATE_LABEL if load_balancer is not None else {},
                 wait_for=wait_for,
+                before_pods=bind,
             ),
             opts=in_cluster,
         )
         self.load_balancer: GatewayLoadBalancer | None = load_balancer
-        if load_balancer is not None:
-            target_group_binding(
-                f"{name}-target-group-binding",
-                target_group_arn=load_balancer.target_group.arn,
-                service_name=workload.service_name,
-                namespace=workload.namespace,
-                port=gateway.port,
-                labels=recommended_labels(instance, gateway.image, component="load-balancer"),
-                opts=pulumi.ResourceOptions(
-                    parent=load_balancer,
-                    providers={"kubernetes": cluster.provider},
-                    depends_on=[*wait_for, workload.service],
-                ),
-            )
 
         alarm_cluster: pulumi.Input[str] | None = (
             cluster.cluster_name if isinstance(cluster, EksCluster) else settings.alarms.container_insights_cluster_name

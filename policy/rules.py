@@ -255,10 +255,13 @@ def encryption_at_rest(resources: Sequence[Resource]) -> Iterable[Finding]:
     for bucket in _of(resources, BUCKET):
         if not any(bucket.urn in e.dependencies for e in encryption):
             yield "S3 bucket has no server-side encryption configuration", bucket.urn
+
+
+def eks_secrets_encryption(resources: Sequence[Resource]) -> Iterable[Finding]:
     for cluster in _of(resources, EKS_CLUSTER):
-        config = cluster.props.get("encryptionConfig")
-        if config and "secrets" not in config.get("resources", []):
-            yield "a KMS key is configured but does not encrypt Kubernetes Secrets", cluster.urn
+        config = cluster.props.get("encryptionConfig") or {}
+        if "secrets" not in config.get("resources", []) or not config.get("provider", {}).get("keyArn"):
+            yield "Kubernetes Secrets are not envelope-encrypted with a customer-managed KMS key", cluster.urn
 
 
 # --- Nodes -----------------------------------------------------------------------------------------
@@ -356,12 +359,13 @@ RULES: tuple[Rule, ...] = (
         "alb-deletion-protection", "Edge", "Load balancers are protected from deletion.", MANDATORY, deletion_protection
     ),
     Rule("s3-no-public-buckets", "Edge", "Every bucket blocks public access.", MANDATORY, private_buckets),
+    Rule("encryption-at-rest", "Edge", "SNS topics and S3 buckets are encrypted.", MANDATORY, encryption_at_rest),
     Rule(
-        "encryption-at-rest",
+        "eks-secrets-encryption",
         "Edge",
-        "SNS topics, S3 buckets and EKS Secrets are encrypted.",
+        "Kubernetes Secrets are envelope-encrypted with a customer-managed KMS key.",
         MANDATORY,
-        encryption_at_rest,
+        eks_secrets_encryption,
     ),
     Rule("nodes-require-imdsv2", "Nodes", "Nodes require IMDSv2.", MANDATORY, imdsv2),
     Rule(

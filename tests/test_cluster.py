@@ -491,3 +491,17 @@ def test_existing_vpc_is_used_as_given(write_stack: WriteStack) -> None:
     for group in of_type(plan, "aws:eks/nodeGroup:NodeGroup"):
         assert group.inputs["subnetIds"] == private
     assert single(plan, "aws:lb/loadBalancer:LoadBalancer").inputs["subnets"] == public
+
+
+def test_nothing_in_the_private_subnets_starts_before_their_way_out(repo_stack: str) -> None:
+    """Nodes, the control plane and the provider wait for NAT and the private routes (and, on
+    destroy, go before them): nodes must reach ECR, EKS and STS to join and to run add-ons."""
+    plan = planned(repo_stack)
+    nats = {r.urn for r in of_type(plan, "aws:ec2/natGateway:NatGateway")}
+    routes = {
+        r.urn for r in of_type(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation") if "private" in r.name
+    }
+    assert nats
+    assert routes
+    for resource in [single(plan, "aws:eks/cluster:Cluster"), *of_type(plan, "aws:eks/nodeGroup:NodeGroup")]:
+        assert nats | routes <= set(resource.dependencies), resource.name

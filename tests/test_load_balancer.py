@@ -400,3 +400,21 @@ def test_bad_load_balancer_settings_name_file_and_key(
     matching = [line for line in caught.value.lines() if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
     assert matching, caught.value.lines()
     assert any(fragment in line for line in matching), matching
+
+
+def test_pods_are_created_after_the_binding_so_every_pod_gets_its_readiness_gate(repo_stack: str) -> None:
+    plan = planned(repo_stack)
+    binding = next(r for r in plan.resources if r.type.endswith(":TargetGroupBinding"))
+    deployment = next(r for r in plan.resources if r.type == "kubernetes:apps/v1:Deployment")
+    service = next(r for r in plan.resources if r.type == "kubernetes:core/v1:Service")
+    assert binding.urn in deployment.dependencies
+    assert service.urn in binding.dependencies
+
+
+def test_log_delivery_in_a_region_without_an_elb_account(write_stack: WriteStack) -> None:
+    """Regions opened since August 2022 deliver ALB logs through the service principal only."""
+    plan = run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}}, region="eu-central-2"))
+    policy = json.loads(of_type(plan, "aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"])
+    assert policy["Statement"][0]["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    older = json.loads(of_type(planned("prod"), "aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"])
+    assert older["Statement"][0]["Principal"]["AWS"] == "arn:aws:iam::127311923021:root"

@@ -4,11 +4,13 @@ pack's own StackValidationPolicy objects; the offline plan reports the same rule
 from __future__ import annotations
 
 import copy
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -129,6 +131,10 @@ BREAK: dict[str, tuple[Callable[[list[Resource]], list[Resource]], str]] = {
         lambda rs: edit(rs, "aws:sns/topic:Topic", lambda p: p.pop("kmsMasterKeyId")),
         "SNS topic is not encrypted",
     ),
+    "eks-secrets-encryption": (
+        lambda rs: edit(rs, "aws:eks/cluster:Cluster", lambda p: p.pop("encryptionConfig")),
+        "not envelope-encrypted",
+    ),
     "nodes-require-imdsv2": (
         lambda rs: edit(
             rs, "aws:ec2/launchTemplate:LaunchTemplate", lambda p: p["metadataOptions"].update(httpTokens="optional")
@@ -205,7 +211,7 @@ def test_dev_reports_its_single_replica_as_advisory() -> None:
     assert [(r.rule, r.level.value) for r in results] == [("gateway-autoscaled-ha", "advisory")]
     # Without dev's pack config the same stack breaks three mandatory rules.
     strict = {r.rule for r in evaluate(planned("dev"), {}) if r.mandatory}
-    assert strict == {"gateway-autoscaled-ha", "alb-access-logs", "alb-deletion-protection"}
+    assert strict == {"gateway-autoscaled-ha", "alb-access-logs", "alb-deletion-protection", "eks-secrets-encryption"}
 
 
 def test_plan_exits_non_zero_on_a_mandatory_violation(write_stack: WriteStack) -> None:
@@ -215,3 +221,19 @@ def test_plan_exits_non_zero_on_a_mandatory_violation(write_stack: WriteStack) -
     assert "[mandatory]  alb-deletion-protection" in result.stdout
     assert "mandatory policy violation" in result.stderr
     assert run_plan(PROJECT_DIR, "bad", path).resources  # the plan itself is fine; the policy says no
+
+
+def test_the_pack_runs_in_the_virtualenv_make_setup_creates() -> None:
+    """`pulumi preview --policy-pack policy` starts the pack with PulumiPolicy.yaml's virtualenv."""
+    spec = yaml.safe_load((PROJECT_DIR / "policy" / "PulumiPolicy.yaml").read_text())
+    assert spec["runtime"]["name"] == "python"
+    venv = (PROJECT_DIR / "policy" / spec["runtime"]["options"]["virtualenv"]).resolve()
+    assert venv == (PROJECT_DIR / ".venv").resolve()
+    probe = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import pulumi_policy, sys; sys.path.insert(0, 'policy'); import rules"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr

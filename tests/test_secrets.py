@@ -8,6 +8,7 @@ import string
 import tempfile
 from pathlib import Path
 
+import yaml
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,8 @@ from components.config import SECRET_PLACEHOLDER, StackFile, read_stack_file, se
 from components.offline.cli import plan_document, print_text
 from components.offline.kubernetes import write_manifests
 from components.offline.runner import SECRET, Plan, run_program
-from tests.conftest import PROJECT_DIR, container, one, planned, stack_path
+from components.settings import SECRET_PATHS, _walk
+from tests.conftest import ALL_STACKS, PROJECT_DIR, container, one, planned, stack_path
 
 
 def test_secret_env_reaches_the_pod_only_through_a_secret() -> None:
@@ -44,9 +46,19 @@ def test_no_secret_value_in_the_plan_document() -> None:
     assert SECRET in text
 
 
-def test_repository_stacks_commit_no_plaintext_secrets() -> None:
-    for stack in ("dev", "prod"):
-        assert planned(stack).settings.gateway.secret_env == {}
+def test_committed_stack_files_hold_secrets_only_as_ciphertext() -> None:
+    """Every secret setting present in a committed stack file is a `secure:` value."""
+    for stack in ALL_STACKS:
+        path = stack_path(stack)
+        doc = yaml.safe_load(path.read_text())["config"]
+        ours = {k.split(":", 1)[1]: v for k, v in doc.items() if k.startswith("runmcp-gateway:")}
+        secure = read_stack_file(path).secure_paths
+        for pattern in SECRET_PATHS:
+            for found, value in _walk(ours, pattern):
+                assert found in secure, f"{path.name}: {'.'.join(found)} is plain text"
+                assert set(value) == {"secure"}
+    # The test stack does carry secrets, so the loop above is not vacuous.
+    assert read_stack_file(stack_path("existing")).secure_paths
 
 
 SECRET_VALUE = st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=12, max_size=40).map(

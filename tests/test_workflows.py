@@ -40,14 +40,19 @@ def test_the_workflows_exist() -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_actions_are_pinned_to_commits_and_permissions_are_least(name: str) -> None:
     doc = load(name)
-    assert doc["permissions"] == {}, "no default token permissions at the top"
+    if "workflow_call" in doc["on"]:
+        # A reusable workflow's job runs with what its caller grants; it must not ask for more.
+        assert "permissions" not in doc
+        assert all("permissions" not in job for job in doc["jobs"].values())
+    else:
+        assert doc["permissions"] == {}, "no default token permissions at the top"
+        assert all("permissions" in job for job in doc["jobs"].values())
     for step in steps(doc):
         if "uses" in step:
             assert SHA_PIN.match(step["uses"]), step["uses"]
         if "run" in step:
             assert "${{" not in step["run"], f"expression in a shell line: {step['run']}"
     for job in doc["jobs"].values():
-        assert "permissions" in job
         assert job.get("secrets") != "inherit"
         for step in job.get("steps", []):
             if step.get("uses", "").startswith("actions/checkout@"):
@@ -88,7 +93,6 @@ def test_the_reusable_job_assumes_an_aws_role_and_takes_backend_and_secrets_prov
     inputs = reusable["on"]["workflow_call"]["inputs"]
     assert {"backend-url", "secrets-provider", "aws-role-arn", "aws-region", "stack", "command"} <= set(inputs)
     (job,) = reusable["jobs"].values()
-    assert job["permissions"]["id-token"] == "write"
     uses = {s["uses"].split("@")[0]: s for s in job["steps"] if "uses" in s}
     assert uses["aws-actions/configure-aws-credentials"]["with"]["role-to-assume"] == "${{ inputs.aws-role-arn }}"
     pulumi = uses["pulumi/actions"]["with"]
@@ -123,3 +127,11 @@ def test_the_checks_can_fail(tmp_path: Path) -> None:
         check=False,
     )
     assert schema.returncode != 0
+
+
+def test_only_the_preview_may_write_to_pull_requests() -> None:
+    for name in ("deploy-dev.yml", "release.yml"):
+        (job,) = load(name)["jobs"].values()
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, name
+    (job,) = load("preview.yml")["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
