@@ -115,6 +115,8 @@ class ClusterAutoscaler(pulumi.ComponentResource):
                 "autoDiscovery": {"clusterName": cluster_name},
                 "image": {"tag": IMAGE_TAGS[kubernetes_version]},
                 "rbac": {"serviceAccount": {"create": True, "name": SERVICE_ACCOUNT}},
+                # The Deployment is then `cluster-autoscaler` (the runbooks name it).
+                "fullnameOverride": RELEASE_NAME,
                 "resources": {
                     "requests": {
                         "cpu": _quantity_m(CLUSTER_AUTOSCALER_REQUESTS.cpu_m),

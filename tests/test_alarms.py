@@ -273,3 +273,13 @@ def test_no_alarms_when_disabled() -> None:
     plan = planned("existing")
     assert alarms(plan) == {}
     assert of_type(plan, "aws:sns/topic:Topic") == []
+
+
+def test_runbook_commands_name_the_controllers_as_deployed() -> None:
+    """The runbooks tell operators `kubectl logs deploy/<name>`: the names must be the real ones."""
+    runbook = (PROJECT_DIR / "docs" / "runbooks.md").read_text()
+    releases = {r.inputs["chart"]: r.inputs for r in of_type(planned("prod"), "kubernetes:helm.sh/v3:Release")}
+    autoscaler = releases["cluster-autoscaler"]["values"]["fullnameOverride"]
+    controller = releases["aws-load-balancer-controller"]["name"]  # the chart names its Deployment after the release
+    for name in (autoscaler, controller):
+        assert f"-n kube-system logs deploy/{name}`" in runbook
