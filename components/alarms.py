@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .iam import policy_document
+from .iam import AwsAccount, policy_document
 from .settings import AlarmSettings, AlarmThresholds
 
 ALB = "AWS/ApplicationELB"
@@ -77,15 +77,45 @@ class AlarmTargets:
     service: pulumi.Input[str]
     min_replicas: int
     max_replicas: int
-    pod_has_cpu_limit: bool
     pod_has_memory_limit: bool
+
+    # The dimension sets CloudWatch publishes these metrics under, each defined once for the alarms
+    # and the dashboard.
+    @property
+    def watches_load_balancer(self) -> bool:
+        return self.load_balancer is not None and self.target_group is not None
+
+    @property
+    def load_balancer_dims(self) -> dict[str, pulumi.Input[str]]:
+        assert self.load_balancer is not None
+        return {"LoadBalancer": self.load_balancer}
+
+    @property
+    def target_group_dims(self) -> dict[str, pulumi.Input[str]]:
+        assert self.target_group is not None
+        return {"TargetGroup": self.target_group, **self.load_balancer_dims}
+
+    @property
+    def cluster_dims(self) -> dict[str, pulumi.Input[str]]:
+        assert self.cluster_name is not None
+        return {"ClusterName": self.cluster_name}
+
+    @property
+    def service_dims(self) -> dict[str, pulumi.Input[str]]:
+        return {"Service": self.service, "Namespace": self.namespace, **self.cluster_dims}
+
+    @property
+    def workload_dims(self) -> dict[str, pulumi.Input[str]]:
+        """PodName is the workload's name (Container Insights strips the ReplicaSet's hash): the
+        Service and the Deployment share the gateway's name."""
+        return {"PodName": self.service, "Namespace": self.namespace, **self.cluster_dims}
 
 
 def alarm_specs(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
     """Every alarm the stack gets, from its thresholds and the resources that exist."""
     specs: list[AlarmSpec] = []
-    if targets.load_balancer is not None and targets.target_group is not None:
-        specs += _load_balancer_alarms(t, targets.load_balancer, targets.target_group)
+    if targets.watches_load_balancer:
+        specs += _load_balancer_alarms(t, targets)
     if targets.certificate_arn is not None:
         specs.append(
             AlarmSpec(
@@ -105,9 +135,8 @@ def alarm_specs(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
     return specs
 
 
-def _load_balancer_alarms(t: AlarmThresholds, lb: pulumi.Input[str], tg: pulumi.Input[str]) -> list[AlarmSpec]:
-    both = {"TargetGroup": tg, "LoadBalancer": lb}
-    only_lb = {"LoadBalancer": lb}
+def _load_balancer_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
+    both, only_lb = targets.target_group_dims, targets.load_balancer_dims
     rate = f"IF(FILL(requests, 0) >= {t.min_requests_for_rate}, {RATE_EXPRESSION}, 0)"
     specs = [
         AlarmSpec(
@@ -212,12 +241,7 @@ def _load_balancer_alarms(t: AlarmThresholds, lb: pulumi.Input[str], tg: pulumi.
 
 
 def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
-    assert targets.cluster_name is not None
-    cluster = {"ClusterName": targets.cluster_name}
-    service = {"Service": targets.service, "Namespace": targets.namespace, "ClusterName": targets.cluster_name}
-    # PodName is the workload's name (Container Insights strips the ReplicaSet's hash): the Service
-    # and the Deployment share the gateway's name.
-    pods = {"PodName": targets.service, "Namespace": targets.namespace, "ClusterName": targets.cluster_name}
+    cluster, service, pods = targets.cluster_dims, targets.service_dims, targets.workload_dims
     sustained = t.capacity_exhausted_minutes // 5
 
     def node(key: str, what: str, metric: str, threshold: int) -> AlarmSpec:
@@ -340,21 +364,19 @@ class GatewayAlarms(pulumi.ComponentResource):
         *,
         dashboard_name: str,
         tags: Mapping[str, str],
+        account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
         tags = dict(tags)
         child = pulumi.ResourceOptions(parent=self)
-        account_id = aws.get_caller_identity().account_id
-        partition = aws.get_partition().partition
-        region = aws.get_region().region
 
         key = aws.kms.Key(
             f"{name}-topic",
             description="Encrypts the RunMCP gateway's alarm notifications",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=_topic_key_policy(partition, account_id),
+            policy=_topic_key_policy(account.partition, account.account_id),
             tags=tags,
             opts=child,
         )
@@ -379,7 +401,7 @@ class GatewayAlarms(pulumi.ComponentResource):
             f"{name}-dashboard",
             dashboard_name=dashboard_name,
             dashboard_body=pulumi.Output.from_input(
-                dashboard_body(targets, region, [a.arn for a in self.alarms.values()])
+                dashboard_body(targets, account.region, [a.arn for a in self.alarms.values()])
             ).apply(lambda body: json.dumps(body)),
             opts=child,
         )
@@ -478,9 +500,8 @@ def dashboard_body(targets: AlarmTargets, region: str, alarm_arns: list[pulumi.O
     """The dashboard: traffic, errors, latency, targets, pods against min and max, pod and node use,
     and the alarms' state. Resolved once every referenced output is known."""
     widgets: list[Any] = []
-    lb, tg = targets.load_balancer, targets.target_group
-    if lb is not None and tg is not None:
-        both = {"TargetGroup": tg, "LoadBalancer": lb}
+    if targets.watches_load_balancer:
+        both = targets.target_group_dims
         requests = Metric(ALB, "RequestCount", both, "Sum")
         widgets += [
             _widget("Requests per minute", [_line(requests)], region),
@@ -508,8 +529,7 @@ def dashboard_body(targets: AlarmTargets, region: str, alarm_arns: list[pulumi.O
             ),
         ]
     if targets.cluster_name is not None:
-        cluster = {"ClusterName": targets.cluster_name}
-        service = {"Service": targets.service, "Namespace": targets.namespace, "ClusterName": targets.cluster_name}
+        cluster, service = targets.cluster_dims, targets.service_dims
         widgets += [
             _widget(
                 "Running gateway pods",

@@ -96,6 +96,10 @@ class Requests:
     def times(self, n: int) -> Requests:
         return Requests(self.cpu_m * n, self.memory_mib * n, self.pods * n)
 
+    def as_kubernetes(self) -> dict[str, str]:
+        """As a container's `resources.requests`, for the system pods whose requests we set."""
+        return {"cpu": f"{round(self.cpu_m)}m", "memory": f"{round(self.memory_mib)}Mi"}
+
 
 NOTHING = Requests(0, 0, 0)
 

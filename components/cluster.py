@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .capacity import INSTANCE_TYPES
-from .iam import POD_IDENTITY_PRINCIPAL, ServiceRole, service_role
+from .iam import POD_IDENTITY_PRINCIPAL, AwsAccount, ServiceRole, service_role
 from .network import Network
 from .settings import EksAddonName, EksSettings, ExistingClusterSettings, NodeGroupSettings
 
@@ -156,8 +156,6 @@ class EksCluster(pulumi.ComponentResource):
     network: Network
     node_groups: dict[str, aws.eks.NodeGroup]
     addons: dict[str, aws.eks.Addon]
-    region: str
-    account_id: str
     partition: str
 
     def __init__(
@@ -167,14 +165,13 @@ class EksCluster(pulumi.ComponentResource):
         kubernetes_version: str,
         cluster_name: str,
         tags: Mapping[str, str],
+        account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:EksCluster", name, None, opts)
         tags = dict(tags)
         self.kubernetes_version = kubernetes_version
-        self.partition = aws.get_partition().partition
-        self.region = aws.get_region().region
-        self.account_id = aws.get_caller_identity().account_id
+        self.partition = account.partition
         child = pulumi.ResourceOptions(parent=self)
         protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
 
@@ -263,7 +260,7 @@ class EksCluster(pulumi.ComponentResource):
 
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(
-                self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority.data, self.region
+                self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority.data, account.region
             ).apply(lambda v: kubeconfig(*v))
         )
         # In-cluster resources wait for nodes and add-ons: a Deployment cannot become ready without them.

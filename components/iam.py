@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pulumi
@@ -12,6 +13,23 @@ import pulumi_aws as aws
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 """EKS Pod Identity assumes roles as this service, and tags the session with the pod's identity."""
+
+
+class AwsAccount:
+    """The partition, region and account id the AWS provider deploys to: each asked once, and only
+    when something needs it (a stack on an existing cluster with no load balancer asks nothing)."""
+
+    @cached_property
+    def partition(self) -> str:
+        return aws.get_partition().partition
+
+    @cached_property
+    def region(self) -> str:
+        return aws.get_region().region
+
+    @cached_property
+    def account_id(self) -> str:
+        return aws.get_caller_identity().account_id
 
 
 def trust_policy(service: str) -> str:

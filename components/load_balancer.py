@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
-from .iam import pod_identity, policy_document
+from .iam import AwsAccount, pod_identity, policy_document
 from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
 
 HTTP_PORT, HTTPS_PORT = 80, 443
@@ -105,7 +105,6 @@ class LoadBalancerController(pulumi.ComponentResource):
             policy_name="bind-targets",
             policy=pulumi.Output.from_input(target_group_arn).apply(controller_policy),
         )
-        requests = LOAD_BALANCER_CONTROLLER_REQUESTS
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
             # A fixed release name: one per cluster, and the Deployment is then predictably named.
@@ -121,9 +120,7 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "vpcId": vpc_id,
                 "replicaCount": LOAD_BALANCER_CONTROLLER_REPLICAS,
                 "serviceAccount": {"create": True, "name": CONTROLLER_SERVICE_ACCOUNT},
-                "resources": {
-                    "requests": {"cpu": f"{round(requests.cpu_m)}m", "memory": f"{round(requests.memory_mib)}Mi"}
-                },
+                "resources": {"requests": LOAD_BALANCER_CONTROLLER_REQUESTS.as_kubernetes()},
                 # It binds targets only: leave Services of type LoadBalancer to whatever else runs.
                 "enableServiceMutatorWebhook": False,
             },
@@ -154,10 +151,12 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         health_path: str,
         shutdown: Shutdown,
         tags: Mapping[str, str],
+        account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:GatewayLoadBalancer", name, None, opts)
         self._name = name
+        self._account = account
         self._tags = dict(tags)
         child = pulumi.ResourceOptions(parent=self)
         self.certificate_arn = None
@@ -335,9 +334,10 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
                 opts=under,
             ),
         ]
-        account_id = aws.get_caller_identity().account_id
-        region = aws.get_region().region
-        elb_account = aws.elb.get_service_account().arn if region in REGIONS_WITH_ELB_LOG_ACCOUNT else None
+        account_id = self._account.account_id
+        elb_account = (
+            aws.elb.get_service_account().arn if self._account.region in REGIONS_WITH_ELB_LOG_ACCOUNT else None
+        )
         ready.append(
             aws.s3.BucketPolicy(
                 name,

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .capacity import CLUSTER_AUTOSCALER_REQUESTS
-from .iam import pod_identity, policy_document
+from .iam import AwsAccount, pod_identity, policy_document
 from .settings import ClusterAutoscalerSettings
 
 NAMESPACE = "kube-system"
@@ -60,10 +60,6 @@ def autoscaler_policy(group_arns: Sequence[str]) -> str:
     )
 
 
-def _quantity_m(millicores: float) -> str:
-    return f"{round(millicores)}m"
-
-
 class ClusterAutoscaler(pulumi.ComponentResource):
     """The Kubernetes cluster autoscaler for the node groups of one EKS cluster."""
 
@@ -77,9 +73,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         cluster_name: pulumi.Input[str],
         node_groups: Sequence[aws.eks.NodeGroup],
         kubernetes_version: str,
-        partition: str,
-        region: str,
-        account_id: str,
+        account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:ClusterAutoscaler", name, None, opts)
@@ -89,6 +83,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
                 for g in node_groups
             ]
         ).apply(lambda lists: [n for names in lists for n in names if n])
+        partition, region, account_id = account.partition, account.region, account.account_id
         association = pod_identity(
             name,
             parent=self,
@@ -117,12 +112,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
                 "rbac": {"serviceAccount": {"create": True, "name": SERVICE_ACCOUNT}},
                 # The Deployment is then `cluster-autoscaler` (the runbooks name it).
                 "fullnameOverride": RELEASE_NAME,
-                "resources": {
-                    "requests": {
-                        "cpu": _quantity_m(CLUSTER_AUTOSCALER_REQUESTS.cpu_m),
-                        "memory": f"{round(CLUSTER_AUTOSCALER_REQUESTS.memory_mib)}Mi",
-                    }
-                },
+                "resources": {"requests": CLUSTER_AUTOSCALER_REQUESTS.as_kubernetes()},
                 "extraArgs": {
                     # Node groups over the same zones and types scale together, keeping zones even.
                     "balance-similar-node-groups": "true",

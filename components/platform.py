@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Required, TypedDict
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic.alias_generators import to_camel
 
@@ -17,6 +16,7 @@ from .alarms import AlarmTargets, GatewayAlarms
 from .autoscaling import GatewayAutoscaler
 from .cluster import EksCluster, ExistingCluster
 from .gateway import GatewayWorkload, WorkloadContext
+from .iam import AwsAccount
 from .kube import object_name, object_namespace
 from .labels import recommended_labels
 from .load_balancer import (
@@ -115,6 +115,8 @@ class GatewayPlatform(pulumi.ComponentResource):
         for advisory in settings.advisories():
             pulumi.log.warn(advisory, resource=self)
         child = pulumi.ResourceOptions(parent=self)
+        tags = aws_tags(instance)
+        account = AwsAccount()
         cluster: EksCluster | ExistingCluster
         eks = settings.cluster.provisioned
         version = settings.cluster.kubernetes_version
@@ -127,24 +129,23 @@ class GatewayPlatform(pulumi.ComponentResource):
                 eks,
                 version,
                 cluster_name=eks.name or f"{name}-{instance}",
-                tags=aws_tags(instance),
+                tags=tags,
+                account=account,
                 opts=child,
             )
-            if eks.cluster_autoscaler.enabled:
-                ClusterAutoscaler(
-                    f"{name}-cluster-autoscaler",
-                    eks.cluster_autoscaler,
-                    cluster_name=cluster.cluster_name,
-                    node_groups=list(cluster.node_groups.values()),
-                    kubernetes_version=version,
-                    partition=cluster.partition,
-                    region=cluster.region,
-                    account_id=cluster.account_id,
-                    opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider}),
-                )
+        in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
+        if isinstance(cluster, EksCluster) and eks is not None and eks.cluster_autoscaler.enabled:
+            ClusterAutoscaler(
+                f"{name}-cluster-autoscaler",
+                eks.cluster_autoscaler,
+                cluster_name=cluster.cluster_name,
+                node_groups=list(cluster.node_groups.values()),
+                kubernetes_version=version,
+                account=account,
+                opts=in_cluster,
+            )
         self.cluster_name = pulumi.Output.from_input(cluster.cluster_name)
         self.kubeconfig = pulumi.Output.from_input(cluster.kubeconfig)
-        in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
 
         gateway = settings.gateway
         lb_settings = settings.load_balancer
@@ -159,7 +160,8 @@ class GatewayPlatform(pulumi.ComponentResource):
                 port=gateway.port,
                 health_path=gateway.health_path,
                 shutdown=gateway.shutdown,
-                tags=aws_tags(instance),
+                tags=tags,
+                account=account,
                 opts=child,
             )
             if lb_settings.controller.install:
@@ -167,7 +169,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                     f"{name}-load-balancer-controller",
                     lb_settings.controller,
                     cluster_name=target.cluster_name,
-                    region=target.region,
+                    region=account.region,
                     vpc_id=target.placement.vpc_id,
                     target_group_arn=load_balancer.target_group.arn,
                     opts=in_cluster,
@@ -220,7 +222,6 @@ class GatewayPlatform(pulumi.ComponentResource):
                 service=workload.service_name,
                 min_replicas=settings.scaling.min_replicas,
                 max_replicas=settings.scaling.max_replicas,
-                pod_has_cpu_limit=gateway.resources.limits.cpu is not None,
                 pod_has_memory_limit=True,
             )
             self.alarms = GatewayAlarms(
@@ -228,23 +229,23 @@ class GatewayPlatform(pulumi.ComponentResource):
                 settings.alarms,
                 targets,
                 dashboard_name=f"{name}-{instance}",
-                tags=aws_tags(instance),
+                tags=tags,
+                account=account,
                 opts=child,
             )
         autoscaler = GatewayAutoscaler(
             f"{name}-autoscaling",
             settings.scaling,
             workload.deployment,
-            labels=recommended_labels(instance, settings.gateway.image, component="autoscaling"),
+            labels=recommended_labels(instance, gateway.image, component="autoscaling"),
             opts=in_cluster,
         )
         self.namespace = workload.namespace
         self.service_name = workload.service_name
         self.deployment_name = workload.deployment_name
         self.hpa_name = autoscaler.hpa_name
-        port = settings.gateway.port
         self.in_cluster_url = pulumi.Output.concat(
-            "http://", workload.service_name, ".", workload.namespace, ".svc.cluster.local:", str(port), "/mcp"
+            "http://", workload.service_name, ".", workload.namespace, ".svc.cluster.local:", str(gateway.port), "/mcp"
         )
         lb = self.load_balancer
         self.url = pulumi.Output.from_input(lb.url if lb is not None else None)
@@ -274,7 +275,6 @@ class GatewayPlatform(pulumi.ComponentResource):
 class _Target:
     placement: Placement
     cluster_name: pulumi.Input[str]
-    region: str
 
 
 def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadBalancerSettings) -> "_Target":
@@ -284,8 +284,8 @@ def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadB
         network = cluster.network
         subnets = network.public_subnet_ids if settings.scheme == "internet-facing" else network.private_subnet_ids
         node_group = cluster.cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
-        return _Target(Placement(network.vpc_id, subnets, node_group), cluster.cluster_name, cluster.region)
+        return _Target(Placement(network.vpc_id, subnets, node_group), cluster.cluster_name)
     existing = settings.existing_cluster
     assert existing is not None  # settings refuse an ALB on an existing cluster without it
     placement = Placement(existing.vpc_id, list(existing.subnet_ids), existing.target_security_group_id)
-    return _Target(placement, existing.cluster_name, aws.get_region().region)
+    return _Target(placement, existing.cluster_name)
