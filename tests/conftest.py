@@ -13,13 +13,16 @@ import pytest
 import yaml
 
 from components.offline.kubernetes import manifests
-from components.offline.runner import Plan, run_plan, stacks_in
+from components.offline.runner import Plan, PlannedResource, run_plan, stacks_in
+from components.settings import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEST_STACKS_DIR = Path(__file__).resolve().parent / "stacks"
 REPO_STACKS = stacks_in(PROJECT_DIR)
 TEST_STACKS = stacks_in(TEST_STACKS_DIR)
 ALL_STACKS = REPO_STACKS + TEST_STACKS
+IMAGE = "hapimcp/hapi-cli:0.6.0"
+"""A valid gateway image for settings written by tests."""
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -73,6 +76,28 @@ def one(plan: Plan, kind: str) -> dict[str, Any]:
     return found[0]
 
 
+def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
+    """The plan's resources of exactly this type token, components included."""
+    return [r for r in plan.resources if r.type == type_token]
+
+
+def single(plan: Plan, type_token: str) -> PlannedResource:
+    found = of_type(plan, type_token)
+    assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
+    return found[0]
+
+
+def assert_refused(path: Path, key: str, fragment: str) -> None:
+    """Planning the stack file at ``path`` stops with a line naming the file and ``key`` (below the
+    project namespace) whose message contains ``fragment``."""
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    lines = caught.value.lines()
+    matching = [line for line in lines if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
+    assert matching, f"no line names {key}: {lines}"
+    assert any(fragment in line for line in matching), matching
+
+
 def container(plan: Plan) -> dict[str, Any]:
     """The gateway container of the Deployment (there is exactly one)."""
     containers = one(plan, "Deployment")["spec"]["template"]["spec"]["containers"]
@@ -82,6 +107,12 @@ def container(plan: Plan) -> dict[str, Any]:
 
 @pytest.fixture(params=ALL_STACKS)
 def stack(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=REPO_STACKS)
+def repo_stack(request: pytest.FixtureRequest) -> str:
+    """Each stack file committed at the repository root (dev, prod)."""
     return str(request.param)
 
 

@@ -13,12 +13,9 @@ import json
 import re
 from typing import Any
 
-import pytest
-
 from components.offline.runner import Plan, PlannedResource, run_plan
-from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, planned, stack_config
+from tests.conftest import IMAGE, PROJECT_DIR, WriteStack, of_type, planned, stack_config
 
-IMAGE = "hapimcp/hapi-cli:0.6.0"
 PERCENTILE = re.compile(r"p\d{1,2}(\.\d{1,2})?")
 LB, TG, AZ = "LoadBalancer", "TargetGroup", "AvailabilityZone"
 ALB_REQUEST_DIMS = [{LB}, {TG, LB}, {AZ, LB}, {AZ, TG, LB}]
@@ -64,10 +61,6 @@ def alarms(plan: Plan) -> dict[str, PlannedResource]:
     }
 
 
-def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_token]
-
-
 def metrics_of(alarm: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]]]:
     """(namespace, metric, statistic, dimensions) of every metric an alarm reads."""
     if "metricQueries" in alarm:
@@ -78,11 +71,6 @@ def metrics_of(alarm: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str
         ]
     stat = alarm.get("statistic") or alarm["extendedStatistic"]
     return [(alarm["namespace"], alarm["metricName"], stat, alarm["dimensions"])]
-
-
-@pytest.fixture(params=REPO_STACKS)
-def repo_stack(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def test_every_alarm_reads_a_metric_cloudwatch_publishes(repo_stack: str) -> None:

@@ -11,30 +11,23 @@ import pytest
 from components.capacity import INSTANCE_TYPES, allocatable
 from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
-from components.offline.runner import Plan, PlannedResource, run_plan
+from components.offline.runner import run_plan
 from components.settings import EKS_ADDONS, SettingsError, StackSettings, _cross_field_problems
-from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, cli, planned, stack_config
-
-IMAGE = "hapimcp/hapi-cli:0.6.0"
-
-
-def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_token]
-
-
-def single(plan: Plan, type_token: str) -> PlannedResource:
-    found = of_type(plan, type_token)
-    assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
-    return found[0]
+from tests.conftest import (
+    IMAGE,
+    PROJECT_DIR,
+    WriteStack,
+    assert_refused,
+    cli,
+    of_type,
+    planned,
+    single,
+    stack_config,
+)
 
 
 def eks_config(stack: str) -> dict[str, Any]:
     return dict(stack_config(stack)["cluster"]["eks"])
-
-
-@pytest.fixture(params=REPO_STACKS)
-def repo_stack(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 # --- Network -----------------------------------------------------------------------------------
@@ -371,11 +364,7 @@ BAD_CLUSTER = {
 @pytest.mark.parametrize("case", BAD_CLUSTER, ids=list(BAD_CLUSTER))
 def test_bad_cluster_settings_name_file_and_key(case: str, write_stack: WriteStack) -> None:
     cluster, key, fragment = BAD_CLUSTER[case]
-    with pytest.raises(SettingsError) as caught:
-        run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}, "cluster": cluster}))
-    matching = [line for line in caught.value.lines() if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
-    assert matching, caught.value.lines()
-    assert any(fragment in line for line in matching), matching
+    assert_refused(write_stack({"gateway": {"image": IMAGE}, "cluster": cluster}), key, fragment)
 
 
 def test_an_eks_stack_needs_a_region(write_stack: WriteStack) -> None:

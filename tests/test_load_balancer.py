@@ -12,13 +12,18 @@ from components.load_balancer import CONTROLLER_WRITE_ACTIONS, READINESS_GATE_LA
 from components.offline.kubernetes import validate, validate_plan
 from components.offline.runner import Plan, PlannedResource, run_plan
 from components.settings import DEREGISTRATION_PROPAGATION_SECONDS, SettingsError
-from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, container, one, planned, stack_config
-
-IMAGE = "hapimcp/hapi-cli:0.6.0"
-
-
-def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_token]
+from tests.conftest import (
+    IMAGE,
+    PROJECT_DIR,
+    WriteStack,
+    assert_refused,
+    container,
+    of_type,
+    one,
+    planned,
+    single,
+    stack_config,
+)
 
 
 def named(plan: Plan, type_token: str, suffix: str) -> PlannedResource:
@@ -32,11 +37,6 @@ def listeners(plan: Plan) -> dict[int, dict[str, Any]]:
 
 def lb_config(stack: str) -> dict[str, Any]:
     return dict(stack_config(stack).get("loadBalancer", {}))
-
-
-@pytest.fixture(params=REPO_STACKS)
-def repo_stack(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 # --- Listeners and TLS -------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_controller_is_pinned_configured_and_confined_to_the_target_group(repo_s
     assert release["version"] == plan.settings.load_balancer.controller.chart_version
     values = release["values"]
     assert values["region"] == "us-east-1"
-    assert values["vpcId"] == single_id(plan, "aws:ec2/vpc:Vpc")
+    assert values["vpcId"] == single(plan, "aws:ec2/vpc:Vpc").resource_id
     assert values["clusterName"] == plan.outputs["clusterName"]
     (identity,) = [
         r.inputs
@@ -303,11 +303,6 @@ def test_controller_is_pinned_configured_and_confined_to_the_target_group(repo_s
         if writes:
             assert set(writes) == set(CONTROLLER_WRITE_ACTIONS)
             assert statement["Resource"] == target_group
-
-
-def single_id(plan: Plan, type_token: str) -> str:
-    (found,) = of_type(plan, type_token)
-    return found.resource_id
 
 
 # --- Existing cluster and the none kind --------------------------------------------------------
@@ -395,11 +390,7 @@ def test_existing_cluster_needs_its_network_named(write_stack: WriteStack) -> No
 def test_bad_load_balancer_settings_name_file_and_key(
     settings: dict[str, Any], key: str, fragment: str, write_stack: WriteStack
 ) -> None:
-    with pytest.raises(SettingsError) as caught:
-        run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}, "loadBalancer": settings}))
-    matching = [line for line in caught.value.lines() if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
-    assert matching, caught.value.lines()
-    assert any(fragment in line for line in matching), matching
+    assert_refused(write_stack({"gateway": {"image": IMAGE}, "loadBalancer": settings}), key, fragment)
 
 
 def test_pods_are_created_after_the_binding_so_every_pod_gets_its_readiness_gate(repo_stack: str) -> None:

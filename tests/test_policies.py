@@ -21,9 +21,7 @@ from pulumi_policy import (
 from components.offline.policies import evaluate, pack_config, resources_of
 from components.offline.runner import run_plan
 from policy.rules import POLICIES, RULES, Resource
-from tests.conftest import PROJECT_DIR, REPO_STACKS, WriteStack, cli, first_line_of_server, planned
-
-IMAGE = "hapimcp/hapi-cli:0.6.0"
+from tests.conftest import IMAGE, PROJECT_DIR, REPO_STACKS, WriteStack, cli, first_line_of_server, planned
 
 
 def policy_resources(resources: list[Resource]) -> list[PolicyResource]:

@@ -11,9 +11,7 @@ from components.config import StackFileError, read_stack_file
 from components.offline.mocks import CloudMocks
 from components.offline.runner import RecordingMonitor, run_plan, run_program
 from components.settings import SettingsError, StackSettings
-from tests.conftest import PROJECT_DIR, REGION, WriteStack
-
-IMAGE = "hapimcp/hapi-cli:0.6.0"
+from tests.conftest import IMAGE, PROJECT_DIR, REGION, WriteStack, assert_refused
 
 
 def gateway(**extra: Any) -> dict[str, Any]:
@@ -109,13 +107,7 @@ BAD_SETTINGS = {
 @pytest.mark.parametrize("case", BAD_SETTINGS, ids=list(BAD_SETTINGS))
 def test_bad_settings_name_file_and_key(case: str, write_stack: WriteStack) -> None:
     config, key, fragment = BAD_SETTINGS[case]
-    path = write_stack(config)
-    with pytest.raises(SettingsError) as caught:
-        run_plan(PROJECT_DIR, "bad", path)
-    lines = caught.value.lines()
-    matching = [line for line in lines if line.startswith(f"Pulumi.bad.yaml: runmcp-gateway:{key}: ")]
-    assert matching, f"no line names {key}: {lines}"
-    assert any(fragment in line for line in matching), lines
+    assert_refused(write_stack(config), key, fragment)
 
 
 def test_every_problem_is_reported_at_once(write_stack: WriteStack) -> None:
