@@ -23,7 +23,7 @@ from ..settings import SettingsError
 from .crds import SCHEMAS
 from .kubernetes import manifests, validate_plan, write_manifests
 from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
-from .runner import Plan, PlannedResource, run_plan
+from .runner import Plan, PlannedResource, close_event_loops, run_plan
 
 EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY = 0, 1, 2, 3, 4
 PLACEHOLDER_NOTE = (
@@ -61,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        return _plan(_parser().parse_args(argv))
+    finally:
+        close_event_loops()
+
+
+def _plan(args: argparse.Namespace) -> int:
     try:
         plan = run_plan(args.project_dir, args.stack, args.stack_file)
     except SettingsError as err:

@@ -3,6 +3,8 @@ every resource it registers the way the engine would see it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import runpy
@@ -137,8 +139,15 @@ class RecordingMonitor(MockMonitor):
             urns.append(urn)
         return urns
 
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().Invoke(request)  # type: ignore[no-untyped-call]
+        # The SDK gives each worker thread that answers an invoke an event loop of its own.
+        _remember_event_loop()
+        return response
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        _remember_event_loop()
         engine_urn = self._engine_urn(request.type, request.name, request.parent)
         self.engine_urns[response.urn] = engine_urn
         if request.type != "pulumi:pulumi:Stack":
@@ -170,6 +179,28 @@ class RecordingMonitor(MockMonitor):
         if "::pulumi:pulumi:Stack::" in request.urn:
             self.stack_outputs = _struct(request.outputs)
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+_EVENT_LOOPS: set[asyncio.AbstractEventLoop] = set()
+
+
+def _remember_event_loop() -> None:
+    """Note this thread's event loop, if the SDK has given it one."""
+    with contextlib.suppress(RuntimeError):
+        _EVENT_LOOPS.add(asyncio.get_event_loop())
+
+
+def close_event_loops() -> None:
+    """Close the event loops the SDK opened for the runs of this process (one per thread it used).
+
+    For a process about to exit: left open, they are closed by their finalizers during interpreter
+    shutdown, when their sockets may be gone already, and Python then prints an ignored exception
+    with a traceback. Not for a process that plans again afterwards: the loops stay its threads'.
+    """
+    for loop in list(_EVENT_LOOPS):
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+    _EVENT_LOOPS.clear()
 
 
 class _Collect(logging.Handler):
@@ -253,8 +284,11 @@ def run_program(
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     # The program reads Pulumi.<stack>.yaml beside it, as under `pulumi up`: here, the stack file's folder.
-    with _working_directory(stack_file.path.parent):
-        _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+    try:
+        with _working_directory(stack_file.path.parent):
+            _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+    finally:
+        _remember_event_loop()
     return monitor, list(collect.messages)
 
 
