@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 
 from .capacity import INSTANCE_TYPES
 from .iam import POD_IDENTITY_PRINCIPAL, AwsAccount, ServiceRole, service_role
+from .names import NODE_GROUP_NAME, fitted_name
 from .network import Network
 from .settings import EksAddonName, EksSettings, ExistingClusterSettings, NodeGroupSettings
 
@@ -175,7 +176,8 @@ class EksCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
 
-        self.network = Network(f"{name}-network", settings.network, tags, opts=child)
+        instance_types = sorted({t for group in settings.node_groups.values() for t in group.instance_types})
+        self.network = Network(f"{name}-network", settings.network, tags, instance_types, opts=child)
         cluster_role = service_role(
             f"{name}-control-plane", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"], self.partition, tags, self
         )
@@ -368,15 +370,19 @@ class EksCluster(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        ami_type = AMI_TYPES[architecture]
         return aws.eks.NodeGroup(
             name,
+            # Instance types, capacity type and AMI type force a replacement (aws_eks_node_group:
+            # ForceNew); a deterministic name changes with them.
+            node_group_name=fitted_name(name, NODE_GROUP_NAME, *spec.instance_types, spec.capacity_type, ami_type),
             cluster_name=self.cluster.name,
             version=self.cluster.version,
             node_role_arn=role.arn,
             subnet_ids=self.network.private_subnet_ids,
             instance_types=list(spec.instance_types),
             capacity_type=spec.capacity_type,
-            ami_type=AMI_TYPES[architecture],
+            ami_type=ami_type,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=spec.min_size, max_size=spec.max_size, desired_size=spec.min_size
             ),

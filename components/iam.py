@@ -11,6 +11,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .names import IAM_ROLE_NAME, fitted_name
+
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 """EKS Pod Identity assumes roles as this service, and tags the session with the pod's identity."""
 
@@ -30,6 +32,10 @@ class AwsAccount:
     @cached_property
     def account_id(self) -> str:
         return aws.get_caller_identity().account_id
+
+    def arn(self, service: str, resource: str) -> str:
+        """The ARN of a regional resource of this account, e.g. ("elasticloadbalancing", "targetgroup/x/*")."""
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account_id}:{resource}"
 
 
 def trust_policy(service: str) -> str:
@@ -73,6 +79,7 @@ def service_role(
     """A role ``service`` assumes, with the AWS managed policies named (by name, not ARN) attached."""
     role = aws.iam.Role(
         name,
+        name=fitted_name(name, IAM_ROLE_NAME),
         assume_role_policy=trust_policy(service),
         tags=dict(tags),
         opts=pulumi.ResourceOptions(parent=parent),
@@ -103,6 +110,7 @@ def pod_identity(
     association waits for the policy, so the pods never start with a role that cannot do its work."""
     role = aws.iam.Role(
         f"{name}-role",
+        name=fitted_name(f"{name}-role", IAM_ROLE_NAME),
         assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL),
         opts=pulumi.ResourceOptions(parent=parent),
     )

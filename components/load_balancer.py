@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -17,9 +18,11 @@ import pulumi_kubernetes as k8s
 
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
+from .names import ELB_NAME, S3_BUCKET_NAME, deterministic_name, fitted_name, name_stem
 from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
 
 HTTP_PORT, HTTPS_PORT = 80, 443
+TARGET_TYPE, TARGET_PROTOCOL, TARGET_PROTOCOL_VERSION = "ip", "HTTP", "HTTP1"
 READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
 """On the gateway's namespace: the controller adds a readiness gate per target group to new pods."""
 TARGET_GROUP_BINDING_API = "elbv2.k8s.aws/v1beta1"
@@ -60,11 +63,39 @@ CONTROLLER_WRITE_ACTIONS = ("elasticloadbalancing:RegisterTargets", "elasticload
 nothing else, so no Ingress or Service in the cluster can make it create a load balancer."""
 
 
-def controller_policy(target_group_arn: str) -> str:
+TARGET_GROUP_BINDING_IMMUTABLE = ("spec.targetGroupARN", "spec.targetType", "spec.ipAddressType", "spec.vpcID")
+"""Fields the controller's validating webhook refuses to change on an existing TargetGroupBinding
+(failurePolicy: Fail): aws-load-balancer-controller v2.17.1, webhooks/elbv2/
+targetgroupbinding_validator.go, checkImmutableFields. A change to any of them replaces the binding."""
+OWNER_TAG = "stack"
+"""The tag whose value (the instance) scopes the controller's write access to this stack's target groups."""
+
+
+@dataclass(frozen=True)
+class TargetGroupScope:
+    """Every target group this stack's load balancer component has had or will have: its name
+    stem (auto-named or deterministic, a replacement keeps it) and its owner tag."""
+
+    arn_pattern: str
+    """arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<stem>-*/*"""
+    owner: str
+    """The value of the OWNER_TAG tag on them."""
+
+
+def controller_policy(scope: TargetGroupScope) -> str:
+    """Register and deregister on this stack's target groups only, the replaced one included: during
+    a replacement the controller still deregisters the old group's targets while the binding to
+    the new one is created. ELBv2's targetgroup resource supports aws:ResourceTag conditions (IAM
+    Service Authorization Reference, Elastic Load Balancing V2)."""
     return policy_document(
         [
             {"Effect": "Allow", "Action": list(CONTROLLER_READ_ACTIONS), "Resource": "*"},
-            {"Effect": "Allow", "Action": list(CONTROLLER_WRITE_ACTIONS), "Resource": target_group_arn},
+            {
+                "Effect": "Allow",
+                "Action": list(CONTROLLER_WRITE_ACTIONS),
+                "Resource": scope.arn_pattern,
+                "Condition": {"StringEquals": {f"aws:ResourceTag/{OWNER_TAG}": scope.owner}},
+            },
         ]
     )
 
@@ -92,7 +123,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         cluster_name: pulumi.Input[str],
         region: str,
         vpc_id: pulumi.Input[str],
-        target_group_arn: pulumi.Input[str],
+        target_groups: TargetGroupScope,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
@@ -103,7 +134,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             namespace=CONTROLLER_NAMESPACE,
             service_account=CONTROLLER_SERVICE_ACCOUNT,
             policy_name="bind-targets",
-            policy=pulumi.Output.from_input(target_group_arn).apply(controller_policy),
+            policy=controller_policy(target_groups),
         )
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
@@ -140,6 +171,10 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
     target_group_arn_suffix: pulumi.Output[str]
     certificate_arn: pulumi.Output[str] | None
     """The ACM certificate made here for ``domain`` (None when given by ARN or absent)."""
+    listeners: list[aws.lb.Listener]
+    """What must exist before targets can be healthy: a target group no listener uses reports
+    Target.NotInUse, so readiness gates stay false until its listener exists."""
+    target_groups: TargetGroupScope
 
     def __init__(
         self,
@@ -162,11 +197,25 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         self.certificate_arn = None
 
         security_group = self._security_groups(settings, placement, port)
+        # What forces a target group's replacement (terraform-provider-aws, aws_lb_target_group:
+        # port, protocol, protocol_version, target_type, vpc_id are ForceNew); a deterministic name
+        # changes with them, so the replacement can be created before the old group is deleted.
+        replacing = (str(port), TARGET_PROTOCOL, TARGET_PROTOCOL_VERSION, TARGET_TYPE)
+        group_name: pulumi.Input[str] | None = None
+        if fitted_name(f"{name}-tg", ELB_NAME) is not None:
+            group_name = pulumi.Output.from_input(placement.vpc_id).apply(
+                lambda vpc: deterministic_name(f"{name}-tg", ELB_NAME, *replacing, vpc)
+            )
+        self.target_groups = TargetGroupScope(
+            arn_pattern=account.arn("elasticloadbalancing", f"targetgroup/{name_stem(f'{name}-tg', ELB_NAME)}-*/*"),
+            owner=self._tags[OWNER_TAG],
+        )
         self.target_group = aws.lb.TargetGroup(
             f"{name}-tg",
-            target_type="ip",
-            protocol="HTTP",
-            protocol_version="HTTP1",
+            name=group_name,
+            target_type=TARGET_TYPE,
+            protocol=TARGET_PROTOCOL,
+            protocol_version=TARGET_PROTOCOL_VERSION,
             port=port,
             vpc_id=placement.vpc_id,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
@@ -201,6 +250,8 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             access_logs = aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, prefix=LOG_PREFIX, enabled=True)
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-alb",
+            # The scheme forces a replacement (aws_lb: internal is ForceNew).
+            name=fitted_name(f"{name}-alb", ELB_NAME, settings.scheme),
             load_balancer_type="application",
             internal=settings.scheme == "internal",
             security_groups=[security_group.id],
@@ -287,7 +338,14 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
     def _log_bucket(self, retention_days: int) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
         name = f"{self._name}-logs"
         child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(name, force_destroy=False, tags=self._tags, opts=child)
+        # Bucket names are global across all accounts: a deterministic one carries account and region.
+        bucket = aws.s3.Bucket(
+            name,
+            bucket=fitted_name(name, S3_BUCKET_NAME, self._account.account_id, self._account.region),
+            force_destroy=False,
+            tags=self._tags,
+            opts=child,
+        )
         under = pulumi.ResourceOptions(parent=bucket)
         ready: list[pulumi.Resource] = [
             aws.s3.BucketPublicAccessBlock(
@@ -387,44 +445,36 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         name = self._name
         forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
         certificate = self._certificate(settings)
-        if certificate is None:
-            aws.lb.Listener(
-                f"{name}-http",
+
+        def listener(suffix: str, **args: Any) -> aws.lb.Listener:
+            return aws.lb.Listener(
+                f"{name}-{suffix}",
                 load_balancer_arn=self.load_balancer.arn,
-                port=HTTP_PORT,
-                protocol="HTTP",
-                default_actions=[forward],
                 tags=self._tags,
                 opts=pulumi.ResourceOptions(parent=self),
+                **args,
             )
+
+        if certificate is None:
+            self.listeners = [listener("http", port=HTTP_PORT, protocol="HTTP", default_actions=[forward])]
             return
-        aws.lb.Listener(
-            f"{name}-https",
-            load_balancer_arn=self.load_balancer.arn,
-            port=HTTPS_PORT,
-            protocol="HTTPS",
-            ssl_policy=settings.tls_policy,
-            certificate_arn=certificate,
-            default_actions=[forward],
-            tags=self._tags,
-            opts=pulumi.ResourceOptions(parent=self),
+        redirect = aws.lb.ListenerDefaultActionArgs(
+            type="redirect",
+            redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+            ),
         )
-        aws.lb.Listener(
-            f"{name}-http",
-            load_balancer_arn=self.load_balancer.arn,
-            port=HTTP_PORT,
-            protocol="HTTP",
-            default_actions=[
-                aws.lb.ListenerDefaultActionArgs(
-                    type="redirect",
-                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                        protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
-                    ),
-                )
-            ],
-            tags=self._tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self.listeners = [
+            listener(
+                "https",
+                port=HTTPS_PORT,
+                protocol="HTTPS",
+                ssl_policy=settings.tls_policy,
+                certificate_arn=certificate,
+                default_actions=[forward],
+            ),
+            listener("http", port=HTTP_PORT, protocol="HTTP", default_actions=[redirect]),
+        ]
         domain = settings.domain
         if domain is not None and domain.alias_record:
             aws.route53.Record(
@@ -523,7 +573,13 @@ def target_group_binding(
         spec={
             "serviceRef": {"name": service_name, "port": port},
             "targetGroupARN": target_group_arn,
-            "targetType": "ip",
+            "targetType": TARGET_TYPE,
         },
-        opts=opts,
+        # The webhook refuses to change these in place: a new target group (a changed port, say)
+        # gets a new binding. Delete first: the new one has the same name, and deleting the old one
+        # lets the controller deregister its targets from the old group.
+        opts=pulumi.ResourceOptions.merge(
+            opts,
+            pulumi.ResourceOptions(replace_on_changes=list(TARGET_GROUP_BINDING_IMMUTABLE), delete_before_replace=True),
+        ),
     )

@@ -4,6 +4,7 @@ an internet gateway and NAT; or an existing VPC and subnets, passed through."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -17,14 +18,33 @@ INTERNAL_ELB_ROLE_TAG = {"kubernetes.io/role/internal-elb": "1"}
 """Private subnets: where internal load balancers go."""
 
 
+UNSUPPORTED_EKS_ZONE_IDS = frozenset({"use1-az3", "usw1-az2", "cac1-az3"})
+"""Zones (by ID: names map to different physical zones in each account) where EKS refuses cluster
+subnets with UnsupportedAvailabilityZoneException: the EKS user guide, "Subnet requirements and
+considerations" (docs.aws.amazon.com/eks/latest/userguide/network-reqs.html); eksctl avoids the same
+three (eksctl-io/eksctl pkg/az/az.go)."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    """The account's name for the zone (us-east-1a): differs between accounts for the same place."""
+    zone_id: str
+    """The physical zone (use1-az1), the same in every account."""
+
+    @property
+    def letter(self) -> str:
+        return self.name[-1]
+
+
 @dataclass(frozen=True)
 class SubnetPlan:
-    zone: str
+    zone: Zone
     private_cidr: str
     public_cidr: str
 
 
-def subnet_plan(cidr: str, zones: list[str]) -> list[SubnetPlan]:
+def subnet_plan(cidr: str, zones: list[Zone]) -> list[SubnetPlan]:
     """Carve the VPC range: zone i gets the i-th eighth as its private subnet (pods take VPC
     addresses, so private subnets get the room) and the i-th sixteenth of the seventh eighth as
     its public subnet (load balancers and NAT gateways need few addresses)."""
@@ -34,19 +54,54 @@ def subnet_plan(cidr: str, zones: list[str]) -> list[SubnetPlan]:
     return [SubnetPlan(zone, str(eighths[i]), str(public[i])) for i, zone in enumerate(zones)]
 
 
-def choose_zones(count: int) -> list[str]:
-    """The region's first ``count`` availability zones that need no opt-in (no Local Zones)."""
+def usable_zones(
+    names: Sequence[str], zone_ids: Sequence[str], offerings: Mapping[str, set[str]], instance_types: Sequence[str]
+) -> tuple[list[Zone], list[str]]:
+    """The zones a cluster can use, and why each other zone was passed over.
+
+    A zone is judged by its ID: usable when EKS supports it and it offers every instance type of
+    the node groups (``offerings``: instance types per zone ID, from EC2's instance-type offerings).
+    They come in the order of their names, as before zones were judged: a stack whose zones were
+    all usable keeps them, and so keeps its subnets (a node group's subnets force its replacement)."""
+    usable: list[Zone] = []
+    skipped: list[str] = []
+    for name, zone_id in sorted(zip(names, zone_ids, strict=True)):
+        missing = sorted(set(instance_types) - offerings.get(zone_id, set()))
+        if zone_id in UNSUPPORTED_EKS_ZONE_IDS:
+            skipped.append(f"{name} ({zone_id}): EKS does not support it")
+        elif missing:
+            skipped.append(f"{name} ({zone_id}): does not offer {', '.join(missing)}")
+        else:
+            usable.append(Zone(name, zone_id))
+    return usable, skipped
+
+
+def choose_zones(count: int, instance_types: Sequence[str], parent: pulumi.Resource) -> list[Zone]:
+    """``count`` zones that need no opt-in (no Local or Wavelength Zones), that EKS
+    supports, and that offer every node instance type."""
+    invoke = pulumi.InvokeOptions(parent=parent)
     found = aws.get_availability_zones(
         state="available",
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+        opts=invoke,
     )
-    names = sorted(found.names)
-    if len(names) < count:
+    offered = aws.ec2.get_instance_type_offerings(
+        location_type="availability-zone-id",
+        filters=[aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=sorted(set(instance_types)))],
+        opts=invoke,
+    )
+    offerings: dict[str, set[str]] = {}
+    for zone_id, instance_type in zip(offered.locations, offered.instance_types, strict=True):
+        offerings.setdefault(zone_id, set()).add(instance_type)
+    usable, skipped = usable_zones(found.names, found.zone_ids, offerings, instance_types)
+    if len(usable) < count:
+        passed_over = f"; passed over: {'; '.join(skipped)}" if skipped else ""
         raise pulumi.RunError(
             f"runmcp-gateway:cluster.eks.network.availabilityZones is {count}, but the region has "
-            f"{len(names)} available zones ({', '.join(names)}); lower it"
+            f"{len(usable)} usable zones ({', '.join(z.name for z in usable) or 'none'}){passed_over}; "
+            "lower it, or choose node instance types every zone offers"
         )
-    return names[:count]
+    return usable[:count]
 
 
 class Network(pulumi.ComponentResource):
@@ -66,6 +121,7 @@ class Network(pulumi.ComponentResource):
         name: str,
         settings: NetworkSettings,
         tags: dict[str, str],
+        instance_types: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:Network", name, None, opts)
@@ -77,7 +133,7 @@ class Network(pulumi.ComponentResource):
             self.nat_gateway_count = 0
             self.ready = []
         else:
-            self._create(name, settings, tags)
+            self._create(name, settings, tags, instance_types)
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
@@ -86,9 +142,11 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _create(self, name: str, settings: NetworkSettings, tags: dict[str, str]) -> None:
+    def _create(
+        self, name: str, settings: NetworkSettings, tags: dict[str, str], instance_types: Sequence[str]
+    ) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        plan = subnet_plan(settings.cidr, choose_zones(settings.availability_zones))
+        plan = subnet_plan(settings.cidr, choose_zones(settings.availability_zones, instance_types, self))
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=settings.cidr,
@@ -112,15 +170,15 @@ class Network(pulumi.ComponentResource):
         public_subnets: list[aws.ec2.Subnet] = []
         private_subnets: list[aws.ec2.Subnet] = []
         for zone in plan:
-            suffix = zone.zone[-1]
+            suffix = zone.zone.letter
             public = aws.ec2.Subnet(
                 f"{name}-public-{suffix}",
                 vpc_id=vpc.id,
-                availability_zone=zone.zone,
+                availability_zone_id=zone.zone.zone_id,
                 cidr_block=zone.public_cidr,
                 # Load balancers get public addresses themselves; instances here never should.
                 map_public_ip_on_launch=False,
-                tags={**tags, **ELB_ROLE_TAG, "Name": f"{name}-public-{zone.zone}"},
+                tags={**tags, **ELB_ROLE_TAG, "Name": f"{name}-public-{zone.zone.name}"},
                 opts=child,
             )
             aws.ec2.RouteTableAssociation(
@@ -129,9 +187,9 @@ class Network(pulumi.ComponentResource):
             private = aws.ec2.Subnet(
                 f"{name}-private-{suffix}",
                 vpc_id=vpc.id,
-                availability_zone=zone.zone,
+                availability_zone_id=zone.zone.zone_id,
                 cidr_block=zone.private_cidr,
-                tags={**tags, **INTERNAL_ELB_ROLE_TAG, "Name": f"{name}-private-{zone.zone}"},
+                tags={**tags, **INTERNAL_ELB_ROLE_TAG, "Name": f"{name}-private-{zone.zone.name}"},
                 opts=child,
             )
             public_subnets.append(public)
@@ -140,27 +198,27 @@ class Network(pulumi.ComponentResource):
         nat_count = len(plan) if settings.nat_gateways == "perZone" else 1
         nats: list[aws.ec2.NatGateway] = []
         for i in range(nat_count):
-            suffix = plan[i].zone[-1]
+            suffix = plan[i].zone.letter
             address = aws.ec2.Eip(f"{name}-nat-{suffix}", domain="vpc", tags=tags, opts=child)
             nats.append(
                 aws.ec2.NatGateway(
                     f"{name}-nat-{suffix}",
                     allocation_id=address.allocation_id,
                     subnet_id=public_subnets[i].id,
-                    tags={**tags, "Name": f"{name}-nat-{plan[i].zone}"},
+                    tags={**tags, "Name": f"{name}-nat-{plan[i].zone.name}"},
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
                 )
             )
         ready: list[pulumi.Resource] = []
         for i, (zone, subnet) in enumerate(zip(plan, private_subnets, strict=True)):
-            suffix = zone.zone[-1]
+            suffix = zone.zone.letter
             # Each zone leaves through its own NAT gateway when there is one per zone.
             nat = nats[i] if settings.nat_gateways == "perZone" else nats[0]
             routes = aws.ec2.RouteTable(
                 f"{name}-private-{suffix}",
                 vpc_id=vpc.id,
                 routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
-                tags={**tags, "Name": f"{name}-private-{zone.zone}"},
+                tags={**tags, "Name": f"{name}-private-{zone.zone.name}"},
                 opts=child,
             )
             ready.append(

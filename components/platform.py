@@ -4,6 +4,7 @@ No ``from __future__ import annotations`` here: Pulumi's component analyzer read
 GatewayPlatform and its args as real types to generate the package schema other languages use.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Required, TypedDict
@@ -75,6 +76,22 @@ def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
     return load_settings(config, source=source, needs_region=False)
 
 
+NAME_PATTERN = r"[a-z]([a-z0-9-]{0,38}[a-z0-9])?"
+"""The component name and the instance become parts of AWS names (the cluster, the dashboard, S3
+bucket and ELB names, which allow lower-case letters, digits and hyphens) and Kubernetes labels."""
+
+
+def check_names(name: str, instance: str) -> None:
+    """Refuse, before anything is registered, a component name or instance AWS names cannot carry."""
+    for what, value in (("name", name), ("instance", instance)):
+        if not re.fullmatch(NAME_PATTERN, value):
+            raise pulumi.RunError(
+                f"{TYPE_TOKEN} {name}: the {what} {value!r} must be 1 to 40 lower-case letters, digits and "
+                "hyphens, starting with a letter and not ending with a hyphen (it becomes part of AWS names); "
+                + ("for a stack named otherwise, pass instance" if what == "instance" else "choose another name")
+            )
+
+
 def aws_tags(instance: str) -> dict[str, str]:
     """Tags on every AWS resource: which project and stack own it (names are auto-generated)."""
     return {"project": PROJECT, "stack": instance, "managed-by": "pulumi"}
@@ -109,9 +126,10 @@ class GatewayPlatform(pulumi.ComponentResource):
         args: GatewayPlatformArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
-        settings = settings_from_args(args, f"{TYPE_TOKEN} {name}")
         instance = args.get("instance") or pulumi.get_stack()
+        check_names(name, instance)
+        settings = settings_from_args(args, f"{TYPE_TOKEN} {name}")
+        super().__init__(TYPE_TOKEN, name, None, opts)
         for advisory in settings.advisories():
             pulumi.log.warn(advisory, resource=self)
         child = pulumi.ResourceOptions(parent=self)
@@ -171,14 +189,17 @@ class GatewayPlatform(pulumi.ComponentResource):
                     cluster_name=target.cluster_name,
                     region=account.region,
                     vpc_id=target.placement.vpc_id,
-                    target_group_arn=load_balancer.target_group.arn,
+                    target_groups=load_balancer.target_groups,
                     opts=in_cluster,
                 )
                 wait_for.append(controller.release)
 
         def bind(service: k8s.core.v1.Service) -> list[pulumi.Resource]:
             """The TargetGroupBinding, declared before the gateway's pods: the controller injects
-            readiness gates only into pods created while a binding names their Service."""
+            readiness gates only into pods created while a binding names their Service. It waits
+            for the listeners: until one uses the target group its targets are Target.NotInUse and
+            the pods' readiness gates stay false (in prod the HTTPS listener waits for the
+            certificate's DNS validation)."""
             if load_balancer is None:
                 return []
             binding = target_group_binding(
@@ -189,7 +210,9 @@ class GatewayPlatform(pulumi.ComponentResource):
                 port=gateway.port,
                 labels=recommended_labels(instance, gateway.image, component="load-balancer"),
                 opts=pulumi.ResourceOptions(
-                    parent=load_balancer, providers={"kubernetes": cluster.provider}, depends_on=[*wait_for, service]
+                    parent=load_balancer,
+                    providers={"kubernetes": cluster.provider},
+                    depends_on=[*wait_for, *load_balancer.listeners, service],
                 ),
             )
             return [binding]

@@ -11,7 +11,7 @@ import pytest
 from components.capacity import INSTANCE_TYPES, allocatable
 from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
-from components.offline.runner import run_plan
+from components.offline.runner import Plan, run_plan
 from components.settings import EKS_ADDONS, SettingsError, StackSettings, _cross_field_problems
 from tests.conftest import (
     IMAGE,
@@ -42,7 +42,7 @@ def test_subnets_one_public_and_one_private_per_zone(repo_stack: str) -> None:
     public = [s for s in subnets if "kubernetes.io/role/elb" in s.inputs["tags"]]
     assert len(private) == len(public) == zones
     for group in (private, public):
-        assert len({s.inputs["availabilityZone"] for s in group}) == zones
+        assert len({s.inputs["availabilityZoneId"] for s in group}) == zones
     ranges = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in subnets]
     assert all(r.subnet_of(vpc) for r in ranges)
     assert not any(a.overlaps(b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
@@ -55,17 +55,22 @@ def test_nat_layout_follows_the_stack_file(repo_stack: str) -> None:
     nats = of_type(plan, "aws:ec2/natGateway:NatGateway")
     expected = network["availabilityZones"] if network["natGateways"] == "perZone" else 1
     assert len(nats) == expected
-    subnet_zone = {s.resource_id: s.inputs["availabilityZone"] for s in of_type(plan, "aws:ec2/subnet:Subnet")}
+    subnet_zone = {s.resource_id: s.inputs["availabilityZoneId"] for s in of_type(plan, "aws:ec2/subnet:Subnet")}
     nat_zone = {n.resource_id: subnet_zone[n.inputs["subnetId"]] for n in nats}
-    private_tables = [t for t in of_type(plan, "aws:ec2/routeTable:RouteTable") if "private" in t.name]
+    private_tables = {t.resource_id: t for t in of_type(plan, "aws:ec2/routeTable:RouteTable") if "private" in t.name}
     assert len(private_tables) == network["availabilityZones"]
-    used = {t.inputs["routes"][0]["natGatewayId"] for t in private_tables}
+    used = {t.inputs["routes"][0]["natGatewayId"] for t in private_tables.values()}
     assert used == set(nat_zone)
-    if network["natGateways"] == "perZone":
-        # Each zone's private subnets leave through the NAT gateway in that same zone.
-        for table in private_tables:
-            nat = table.inputs["routes"][0]["natGatewayId"]
-            assert table.inputs["tags"]["Name"].endswith(nat_zone[nat])
+    associations = [
+        a for a in of_type(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation") if "private" in a.name
+    ]
+    assert len(associations) == network["availabilityZones"]
+    for association in associations:
+        table = private_tables[association.inputs["routeTableId"]]
+        nat = table.inputs["routes"][0]["natGatewayId"]
+        if network["natGateways"] == "perZone":
+            # Each zone's private subnets leave through the NAT gateway in that same zone.
+            assert nat_zone[nat] == subnet_zone[association.inputs["subnetId"]]
 
 
 # --- Control plane -----------------------------------------------------------------------------
@@ -381,12 +386,114 @@ def test_more_zones_than_the_region_has_is_a_clear_error(write_stack: WriteStack
     path = write_stack(
         {"gateway": {"image": IMAGE}, "cluster": {"eks": {"network": {"availabilityZones": 4}}}}, region="eu-west-1"
     )
-    with pytest.raises(pulumi.RunError, match="availabilityZones is 4, but the region has 3 available zones"):
+    with pytest.raises(pulumi.RunError, match="availabilityZones is 4, but the region has 3 usable zones"):
         run_plan(PROJECT_DIR, "bad", path)
     result = cli("plan", "bad", "--stack-file", str(path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "runmcp-gateway:cluster.eks.network.availabilityZones is 4" in result.stderr
+
+
+def _zone_ids(plan: Plan) -> set[str]:
+    return {s.inputs["availabilityZoneId"] for s in of_type(plan, "aws:ec2/subnet:Subnet")}
+
+
+def test_zones_are_chosen_by_id_and_skip_those_eks_refuses(write_stack: WriteStack) -> None:
+    # The mock account maps us-east-1a..f to use1-az4, az3, az1, az6, az2, az5 (names differ per
+    # account). use1-az3 offers t3.large here, so only the EKS rule keeps it out: EKS refuses cluster
+    # subnets in use1-az3 (EKS user guide, subnet requirements).
+    path = write_stack(
+        {
+            "gateway": {"image": IMAGE},
+            "cluster": {
+                "eks": {"network": {"availabilityZones": 3}, "nodeGroups": {"g": {"instanceTypes": ["t3.large"]}}}
+            },
+        }
+    )
+    plan = run_plan(PROJECT_DIR, "bad", path)
+    assert _zone_ids(plan) == {"use1-az4", "use1-az1", "use1-az6"}
+    # The Name tag carries this account's name of the zone.
+    named = {
+        (s.inputs["availabilityZoneId"], s.inputs["tags"]["Name"][-10:]) for s in of_type(plan, "aws:ec2/subnet:Subnet")
+    }
+    assert named == {("use1-az4", "us-east-1a"), ("use1-az1", "us-east-1c"), ("use1-az6", "us-east-1d")}
+    assert "use1-az3" not in _zone_ids(planned("prod"))
+
+
+def test_five_of_six_us_east_1_zones_are_usable(write_stack: WriteStack) -> None:
+    import pulumi
+
+    path = write_stack(
+        {
+            "gateway": {"image": IMAGE},
+            "cluster": {
+                "eks": {"network": {"availabilityZones": 6}, "nodeGroups": {"g": {"instanceTypes": ["t3.large"]}}}
+            },
+        }
+    )
+    with pytest.raises(pulumi.RunError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    assert "the region has 5 usable zones" in str(caught.value)
+    assert "us-east-1b (use1-az3): EKS does not support it" in str(caught.value)
+
+
+def test_zones_must_offer_every_node_instance_type(write_stack: WriteStack) -> None:
+    import pulumi
+
+    # In the mock account usw2-az4 lacks the 7th-generation Graviton types, as a newer zone can
+    # (EC2 DescribeInstanceTypeOfferings, location type availability-zone-id).
+    config = {
+        "gateway": {"image": IMAGE},
+        "cluster": {
+            "eks": {
+                "network": {"availabilityZones": 4},
+                "nodeGroups": {"a": {"instanceTypes": ["m6g.large"]}, "b": {"instanceTypes": ["m7g.large"]}},
+            }
+        },
+    }
+    with pytest.raises(pulumi.RunError) as caught:
+        run_plan(PROJECT_DIR, "bad", write_stack(config, region="us-west-2"))
+    assert "the region has 3 usable zones" in str(caught.value)
+    assert "(usw2-az4): does not offer m7g.large" in str(caught.value)
+    config["cluster"]["eks"]["network"]["availabilityZones"] = 3  # type: ignore[index]
+    plan = run_plan(PROJECT_DIR, "bad", write_stack(config, region="us-west-2"))
+    assert _zone_ids(plan) == {"usw2-az1", "usw2-az2", "usw2-az3"}
+
+
+def test_usable_zones_keep_name_order_and_say_why_others_are_passed_over() -> None:
+    from components.network import usable_zones
+
+    usable, skipped = usable_zones(
+        ["us-east-1d", "us-east-1b", "us-east-1c", "us-east-1a"],
+        ["use1-az2", "use1-az3", "use1-az1", "use1-az4"],
+        {"use1-az4": {"m6i.large"}, "use1-az3": {"m6i.large"}, "use1-az1": set(), "use1-az2": {"m6i.large"}},
+        ["m6i.large"],
+    )
+    assert [z.name for z in usable] == ["us-east-1a", "us-east-1d"]
+    assert skipped == [
+        "us-east-1b (use1-az3): EKS does not support it",
+        "us-east-1c (use1-az1): does not offer m6i.large",
+    ]
+
+
+def test_the_mock_cloud_refuses_a_cluster_in_a_zone_eks_does_not_support(
+    write_stack: WriteStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import components.network
+    from components.offline.aws_mocks import AwsRefusal
+
+    # Without the program's rule, the plan must fail as EKS would: the mock cloud knows the zone.
+    monkeypatch.setattr(components.network, "UNSUPPORTED_EKS_ZONE_IDS", frozenset())
+    path = write_stack(
+        {
+            "gateway": {"image": IMAGE},
+            "cluster": {
+                "eks": {"network": {"availabilityZones": 3}, "nodeGroups": {"g": {"instanceTypes": ["t3.large"]}}}
+            },
+        }
+    )
+    with pytest.raises(AwsRefusal, match="UnsupportedAvailabilityZoneException: subnets in use1-az3"):
+        run_plan(PROJECT_DIR, "bad", path)
 
 
 # --- Capacity ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ its binding, shutdown timing, access logs, WAF, and the none kind."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
@@ -297,12 +298,37 @@ def test_controller_is_pinned_configured_and_confined_to_the_target_group(repo_s
         for r in of_type(plan, "aws:iam/rolePolicy:RolePolicy")
         if "load-balancer-controller" in r.name
     ]
-    target_group = named(plan, "aws:lb/targetGroup:TargetGroup", "-tg").resource_id
-    for statement in policy["Statement"]:
-        writes = [a for a in statement["Action"] if not a.split(":")[1].startswith("Describe")]
-        if writes:
-            assert set(writes) == set(CONTROLLER_WRITE_ACTIONS)
-            assert statement["Resource"] == target_group
+    target_group = named(plan, "aws:lb/targetGroup:TargetGroup", "-tg")
+    (write,) = [s for s in policy["Statement"] if not all(a.split(":")[1].startswith("Describe") for a in s["Action"])]
+    assert set(write["Action"]) == set(CONTROLLER_WRITE_ACTIONS)
+    # IAM wildcards: * any run of characters (fnmatch's meaning; ARNs hold no brackets).
+    assert fnmatch.fnmatchcase(target_group.resource_id, write["Resource"])
+    assert write["Condition"] == {"StringEquals": {"aws:ResourceTag/stack": target_group.inputs["tags"]["stack"]}}
+    region_account = target_group.resource_id.split(":targetgroup/")[0]
+    other = f"{region_account}:targetgroup/payments-load-balancer-tg-1a2b3c4/0123456789abcdef"
+    assert not fnmatch.fnmatchcase(other, write["Resource"])
+
+
+def test_a_replaced_target_group_stays_within_the_controllers_permission(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed port replaces the target group (port, protocol, protocol version, target type and VPC
+    force a replacement: terraform-provider-aws aws_lb_target_group). Its successor, auto-named or
+    deterministic, starts with the same stem, so the controller can still deregister the old
+    group's targets while it registers the new one's."""
+    import pulumi
+
+    from components.names import ELB_NAME, deterministic_name, name_stem
+
+    monkeypatch.setattr(pulumi, "get_project", lambda: "runmcp-gateway")
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    logical = "a-rather-long-platform-name-load-balancer-tg"
+    before = deterministic_name(logical, ELB_NAME, "8080", "HTTP", "HTTP1", "ip", "vpc-1")
+    after = deterministic_name(logical, ELB_NAME, "9090", "HTTP", "HTTP1", "ip", "vpc-1")
+    assert before != after
+    assert len(before) <= 32
+    assert len(after) <= 32
+    stem = name_stem(logical, ELB_NAME)
+    assert before.startswith(f"{stem}-")
+    assert after.startswith(f"{stem}-")
 
 
 # --- Existing cluster and the none kind --------------------------------------------------------

@@ -11,7 +11,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs
+
+from .. import names
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -30,8 +33,59 @@ ALB_HOSTED_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5",
 """The Route 53 hosted zone of ALB DNS names, per region (for alias records)."""
 ELB_ACCOUNTS = {"us-east-1": "127311923021", "us-west-2": "797873946194", "eu-west-1": "156460612806"}
 """The regional Elastic Load Balancing account that writes access logs (regions opened before August 2022)."""
-ZONES_PER_REGION = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3, "eu-west-1": 3, "eu-central-1": 3}
-"""Standard availability zones per region (no Local Zones); other regions answer 3."""
+ZONE_MAPPINGS = {
+    "us-east-1": {"a": 4, "b": 3, "c": 1, "d": 6, "e": 2, "f": 5},
+    "us-west-1": {"a": 3, "b": 1},
+    "us-west-2": {"a": 2, "b": 1, "c": 3, "d": 4},
+    "ca-central-1": {"a": 1, "b": 2, "d": 4},
+}
+"""This (mock) account's zone names -> zone ID numbers per region: names map to physical zones
+differently in every account, so us-east-1a is not use1-az1. us-east-1 includes use1-az3, where EKS
+refuses cluster subnets; other regions answer a, b, c -> az1, az2, az3."""
+EKS_REFUSES = frozenset({"use1-az3", "usw1-az2", "cac1-az3"})
+"""Zone IDs where EKS answers UnsupportedAvailabilityZoneException. Written here as the cloud's own
+fact, not imported from the program, so that a wrong list in the program fails the plan."""
+NOT_OFFERED = {
+    "use1-az3": ("m6", "m7", "c6", "c7", "r6", "r7"),
+    "usw2-az4": ("m7g.", "c7g.", "r7g."),
+}
+"""Instance families (by prefix) a zone of this account does not offer: use1-az3 lacks the current
+Nitro generations; the newest us-west-2 zone lacks the 7th-generation Graviton types."""
+DIRECTIONS = {
+    "east": "e", "west": "w", "north": "n", "south": "s", "central": "c",
+    "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
+}  # fmt: skip
+
+
+def zone_id_prefix(region: str) -> str:
+    """us-east-1 -> use1, ap-northeast-1 -> apne1: how AWS abbreviates a region in its zone IDs."""
+    area, direction, number = region.split("-")
+    return f"{area}{DIRECTIONS[direction]}{number}"
+
+
+def offered(zone_id: str, instance_type: str) -> bool:
+    return not instance_type.startswith(NOT_OFFERED.get(zone_id, ()))
+
+
+NAMED_TYPES: dict[str, tuple[str, names.NameRule]] = {
+    "lb/loadBalancer:LoadBalancer": ("name", names.ELB_NAME),
+    "lb/targetGroup:TargetGroup": ("name", names.ELB_NAME),
+    "iam/role:Role": ("name", names.IAM_ROLE_NAME),
+    "eks/nodeGroup:NodeGroup": ("nodeGroupName", names.NODE_GROUP_NAME),
+    "s3/bucket:Bucket": ("bucket", names.S3_BUCKET_NAME),
+    "sns/topic:Topic": ("name", names.SNS_TOPIC_NAME),
+    "cloudwatch/logGroup:LogGroup": ("name", names.LOG_GROUP_NAME),
+    "wafv2/webAcl:WebAcl": ("name", names.WAF_NAME),
+    "ec2/launchTemplate:LaunchTemplate": ("name", names.LAUNCH_TEMPLATE_NAME),
+    "ec2/securityGroup:SecurityGroup": ("name", names.SECURITY_GROUP_NAME),
+}
+"""Where each length-limited name is, and AWS's rule for it. A resource given no name gets Pulumi's
+auto-name (logical name, "-", 7 random characters), which must fit as well."""
+
+
+class AwsRefusal(pulumi.RunError):
+    """What AWS (or the provider, before calling it) would answer with an error: the offline plan
+    fails where `pulumi up` would, instead of repairing the input."""
 
 
 def _hex(*parts: str, length: int = 17) -> str:
@@ -52,6 +106,8 @@ class AwsAnswers:
 
     def __init__(self, region: str) -> None:
         self.region = region
+        self.subnet_zones: dict[str, str] = {}
+        """Subnet ID -> zone ID, as EC2 remembers where each subnet is."""
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
         return f"arn:{PARTITION}:{service}:{self.region if region else ''}:{ACCOUNT_ID}:{resource}"
@@ -66,16 +122,52 @@ class AwsAnswers:
             raise NotImplementedError(
                 f"the offline plan has no mock answer for {args.typ}; add one in components/offline/aws_mocks.py"
             )
+        self._refuse(kind, args.name, state)
         resource_id, extra = answer(args.name, state)
         state.update(extra)
         state.setdefault("tagsAll", state.get("tags") or {})
         return resource_id, state
 
+    def _refuse(self, kind: str, logical_name: str, state: dict[str, Any]) -> None:
+        """Raise AwsRefusal for what AWS would refuse of these inputs."""
+        named = NAMED_TYPES.get(kind)
+        if named is not None:
+            key, rule = named
+            physical = state.get(key) or _auto_name(logical_name)
+            problem = names.problem(rule, str(physical))
+            if problem is not None:
+                raise AwsRefusal(f"{kind} {logical_name}: {problem}")
+        if kind == "ec2/subnet:Subnet":
+            zone_id = state.get("availabilityZoneId")
+            if zone_id not in self._zone_ids():
+                raise AwsRefusal(f"{kind} {logical_name}: InvalidParameterValue: no zone {zone_id} in {self.region}")
+        if kind in ("eks/cluster:Cluster", "eks/nodeGroup:NodeGroup"):
+            subnets = (state.get("vpcConfig") or {}).get("subnetIds") or state.get("subnetIds") or []
+            refused = sorted({self.subnet_zones[s] for s in subnets if self.subnet_zones.get(s) in EKS_REFUSES})
+            if refused:
+                raise AwsRefusal(
+                    f"{kind} {logical_name}: UnsupportedAvailabilityZoneException: subnets in {', '.join(refused)}"
+                )
+
+    def _mapping(self) -> dict[str, int]:
+        return ZONE_MAPPINGS.get(self.region, {"a": 1, "b": 2, "c": 3})
+
+    def _zone_ids(self) -> list[str]:
+        prefix = zone_id_prefix(self.region)
+        return [f"{prefix}-az{n}" for n in self._mapping().values()]
+
+    def _subnet(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resource_id, extra = self._ec2("subnet", name, {})
+        zone_id = str(state["availabilityZoneId"])
+        self.subnet_zones[resource_id] = zone_id
+        letter = next(k for k, v in self._mapping().items() if zone_id.endswith(f"-az{v}"))
+        return resource_id, {**extra, "availabilityZone": f"{self.region}{letter}"}
+
     def _answers(self) -> dict[str, Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]]:
         return {
             "ec2/vpc:Vpc": lambda n, s: self._ec2("vpc", n, {"defaultSecurityGroupId": f"sg-{_hex('dsg', n)}"}),
             "ec2/defaultSecurityGroup:DefaultSecurityGroup": lambda n, s: self._ec2("sg", n, {}),
-            "ec2/subnet:Subnet": lambda n, s: self._ec2("subnet", n, {}),
+            "ec2/subnet:Subnet": self._subnet,
             "ec2/internetGateway:InternetGateway": lambda n, s: self._ec2("igw", n, {}),
             "ec2/routeTable:RouteTable": lambda n, s: self._ec2("rtb", n, {}),
             "ec2/routeTableAssociation:RouteTableAssociation": lambda n, s: (f"rtbassoc-{_hex(n)}", {}),
@@ -181,8 +273,7 @@ class AwsAnswers:
         return resource_id, {"arn": self.arn("ec2", f"{kind.get(prefix, prefix)}/{resource_id}"), **extra}
 
     def _elb(self, kind: str, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        # Load balancer and target group names are at most 32 characters.
-        physical = str(state.get("name") or _auto_name(name))[:32]
+        physical = str(state.get("name") or _auto_name(name))  # its length was checked by _refuse
         suffix = f"{kind}/{physical}/{_hex('elb', name, length=16)}"
         arn = self.arn("elasticloadbalancing", suffix)
         extra: dict[str, Any] = {"arn": arn, "arnSuffix": suffix.removeprefix("loadbalancer/"), "name": physical}
@@ -266,16 +357,37 @@ class AwsAnswers:
 
     # --- invokes -----------------------------------------------------------------------------
 
+    def _offerings(self, args: dict[str, Any]) -> dict[str, Any]:
+        """DescribeInstanceTypeOfferings by zone ID, filtered by instance type as EC2 filters it."""
+        if args.get("locationType") != "availability-zone-id":
+            raise NotImplementedError("the mock answers instance-type offerings by availability-zone-id only")
+        wanted: list[str] = []
+        for f in args.get("filters") or []:
+            if f["name"] != "instance-type":
+                raise NotImplementedError(f"the mock does not filter offerings by {f['name']}")
+            wanted += f["values"]
+        rows = [(t, z) for z in sorted(self._zone_ids()) for t in sorted(set(wanted)) if offered(z, t)]
+        return {
+            "id": self.region,
+            "instanceTypes": [t for t, _ in rows],
+            "locations": [z for _, z in rows],
+            "locationTypes": ["availability-zone-id"] * len(rows),
+            "locationType": "availability-zone-id",
+        }
+
     def call(self, args: MockCallArgs) -> dict[str, Any] | None:
         token = args.token
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            letters = "abcdef"[: ZONES_PER_REGION.get(self.region, 3)]
+            mapping = self._mapping()
+            prefix = zone_id_prefix(self.region)
             return {
-                "names": [f"{self.region}{c}" for c in letters],
-                "zoneIds": [f"{self.region[:3]}{self.region.split('-')[-1]}-az{i + 1}" for i in range(len(letters))],
+                "names": [f"{self.region}{letter}" for letter in mapping],
+                "zoneIds": [f"{prefix}-az{number}" for number in mapping.values()],
                 "id": self.region,
                 "groupNames": [self.region],
             }
+        if token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            return self._offerings(args.args)
         if token == "aws:index/getRegion:getRegion":
             return {
                 "region": self.region,

@@ -277,6 +277,9 @@ def run_program(
     logger.propagate = False
     logger.handlers = [collect]
     set_mocks(mocks, project=project_name(project_dir), stack=stack, preview=False, logger=logger, monitor=monitor)
+    # Outputs of an earlier run in this process that failed (the mock cloud refused a resource, say)
+    # are still tracked by the SDK; this run must not await them.
+    runtime_settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(stack_file.config, stack_file.secret_keys)
     # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
     runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
