@@ -25,6 +25,13 @@ ALB = "AWS/ApplicationELB"
 CONTAINER_INSIGHTS = "ContainerInsights"
 ACM = "AWS/CertificateManager"
 MINUTE, DAY = 60, 86400
+RESTART_WINDOW = 30 * MINUTE
+"""Restarts are summed over this window. pod_number_of_container_restarts is the increase of the
+pod's restart count since the agent's previous scrape (opentelemetry-collector-contrib
+receiver/awscontainerinsightreceiver internal/stores/podstore.go: current minus previous count),
+and kubelet restarts a crash-looping container after a back-off of 10 s doubling to 300 s
+(Kubernetes docs, Pod lifecycle: container restarts). At that pace a pod restarts about 5 times in
+30 minutes, and the first 4 restarts of a new crash loop come within about 3 minutes."""
 RATE_EXPRESSION = "100 * FILL(errors, 0) / FILL(requests, 1)"
 """Gateway 5xx in percent of requests. 5xx counts are sparse (nothing is reported in a minute
 without errors), so they are filled with 0; the filled denominator guards the division."""
@@ -275,13 +282,17 @@ def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec
         AlarmSpec(
             "container-restarts",
             "Gateway containers restarting",
-            f"A gateway pod's containers restarted more than {t.container_restarts} times (crash loop or OOM kill).",
+            f"A gateway pod's containers restarted more than {t.container_restarts} times in "
+            f"{RESTART_WINDOW // MINUTE} minutes (crash loop or OOM kill).",
             "GreaterThanThreshold",
             t.container_restarts,
             1,
             1,
             "notBreaching",
-            metric=Metric(CONTAINER_INSIGHTS, "pod_number_of_container_restarts", pods, "Maximum", 300),
+            # The agent publishes the restarts since its previous scrape (a delta per ~60 s), not a
+            # running total, so restarts are summed over a window: a crash loop backs off to one
+            # restart every 300 s, and the window must hold more than the threshold of those.
+            metric=Metric(CONTAINER_INSIGHTS, "pod_number_of_container_restarts", pods, "Sum", RESTART_WINDOW),
         ),
         AlarmSpec(
             "pods-below-minimum",

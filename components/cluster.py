@@ -212,16 +212,7 @@ class EksCluster(pulumi.ComponentResource):
 
         depends: list[pulumi.Resource] = []
         if settings.logging.types:
-            # Made before the cluster, so the retention is ours (EKS would make it with none).
-            depends.append(
-                aws.cloudwatch.LogGroup(
-                    f"{name}-control-plane",
-                    name=f"/aws/eks/{cluster_name}/cluster",
-                    retention_in_days=settings.logging.retention_days,
-                    tags=tags,
-                    opts=child,
-                )
-            )
+            depends.append(self._log_group(name, cluster_name, settings.logging.retention_days, tags))
         endpoint = settings.endpoint
         self.cluster = aws.eks.Cluster(
             f"{name}-eks",
@@ -276,6 +267,32 @@ class EksCluster(pulumi.ComponentResource):
                 "oidcIssuer": self.cluster.identities[0].oidcs[0].issuer,
                 "kubeconfig": self.kubeconfig,
             }
+        )
+
+    def _log_group(
+        self, name: str, cluster_name: str, retention_days: int, tags: dict[str, str]
+    ) -> aws.cloudwatch.LogGroup:
+        """The control plane's log group, made before the cluster so the retention is ours (EKS would
+        make it with none).
+
+        EKS writes to /aws/eks/<cluster>/cluster while it deletes the cluster, and makes the group
+        again if `pulumi destroy` deleted it first; `pulumi up` after a destroy would then fail with
+        ResourceAlreadyExistsException. So a group of that name that exists but is not in the
+        stack's state is adopted (the import option), then updated to these settings. The engine
+        imports only when the stack has no such resource or one with another ID (pulumi/pulumi
+        pkg/resource/deploy/step_generator.go: isImport), so on every later run it is a no-op; and
+        since Pulumi 3.17x an import no longer fails on a difference from the inputs, it is followed
+        by an update (pulumi/pulumi#19339)."""
+        group_name = f"/aws/eks/{cluster_name}/cluster"
+        found = aws.cloudwatch.get_log_groups(
+            log_group_name_prefix=group_name, opts=pulumi.InvokeOptions(parent=self)
+        ).log_group_names
+        return aws.cloudwatch.LogGroup(
+            f"{name}-control-plane",
+            name=group_name,
+            retention_in_days=retention_days,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, import_=group_name if group_name in (found or []) else None),
         )
 
     def _admin(self, name: str, role_arn: str) -> None:

@@ -9,11 +9,16 @@ does not exist fails here rather than sitting in INSUFFICIENT_DATA forever.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
 
+import pytest
+
+from components.alarms import AlarmSpec, AlarmTargets, alarm_specs
 from components.offline.runner import Plan, PlannedResource, run_plan
+from components.settings import AlarmThresholds
 from tests.conftest import IMAGE, PROJECT_DIR, WriteStack, of_type, planned, stack_config
 
 PERCENTILE = re.compile(r"p\d{1,2}(\.\d{1,2})?")
@@ -41,7 +46,8 @@ CATALOGUE: dict[tuple[str, str], tuple[set[str], list[set[str]]]] = {
     ("ContainerInsights", "node_memory_utilization"): (GAUGE, NODE_DIMS),
     ("ContainerInsights", "node_filesystem_utilization"): (GAUGE, NODE_DIMS),
     ("ContainerInsights", "cluster_failed_node_count"): (GAUGE, [{"ClusterName"}]),
-    ("ContainerInsights", "pod_number_of_container_restarts"): (GAUGE, [{"PodName", "Namespace", "ClusterName"}]),
+    # Restarts since the agent's previous scrape, a count per interval: only a Sum means anything.
+    ("ContainerInsights", "pod_number_of_container_restarts"): ({"Sum"}, [{"PodName", "Namespace", "ClusterName"}]),
     ("ContainerInsights", "service_number_of_running_pods"): (
         GAUGE,
         [{"Service", "Namespace", "ClusterName"}, {"ClusterName"}],
@@ -271,3 +277,83 @@ def test_runbook_commands_name_the_controllers_as_deployed() -> None:
     controller = releases["aws-load-balancer-controller"]["name"]  # the chart names its Deployment after the release
     for name in (autoscaler, controller):
         assert f"-n kube-system logs deploy/{name}`" in runbook
+
+
+# --- The restart alarm against what the agent really publishes --------------------------------
+
+SCRAPE = 60
+"""The CloudWatch agent's Container Insights collection interval (metrics_collection_interval, 60 s)."""
+
+
+def restart_times(first_crash: int, run_seconds: int, crashes: int, horizon: int) -> list[int]:
+    """When kubelet restarts a container that crashes ``run_seconds`` after each start: after a
+    back-off of 10 s, doubled each time up to 300 s (Kubernetes docs, Pod lifecycle, "Container
+    restarts"); ``crashes`` bounds how many times it crashes before it stays up."""
+    times, now, backoff = [], first_crash, 10
+    while len(times) < crashes and now + backoff <= horizon:
+        now += backoff
+        times.append(now)
+        now += run_seconds
+        backoff = min(backoff * 2, 300)
+    return times
+
+
+def published(restarts: list[int], horizon: int) -> list[tuple[int, int]]:
+    """What the agent publishes each scrape: the restarts since its previous scrape (a delta; the
+    first scrape of a pod has no previous count and publishes nothing: awscontainerinsightreceiver
+    podstore.go)."""
+    return [(t, sum(1 for r in restarts if t - SCRAPE < r <= t)) for t in range(2 * SCRAPE, horizon + 1, SCRAPE)]
+
+
+def in_alarm(spec: AlarmSpec, series: list[tuple[int, int]], at: int) -> bool:
+    """The alarm's state at ``at``: the statistic over the last period (CloudWatch evaluates every
+    minute over the most recent period), compared with the threshold; no data is not breaching."""
+    assert spec.metric is not None
+    window = [v for t, v in series if at - spec.metric.period < t <= at]
+    if not window:
+        return False
+    value = {"Sum": sum, "Maximum": max}[spec.metric.stat](window)
+    compare = {
+        "GreaterThanThreshold": value > spec.threshold,
+        "GreaterThanOrEqualToThreshold": value >= spec.threshold,
+    }
+    return compare[spec.comparison]
+
+
+def _restart_alarm() -> AlarmSpec:
+    targets = AlarmTargets(None, None, None, "c", "ns", "gw", 2, 10, True)
+    (spec,) = [a for a in alarm_specs(AlarmThresholds(), targets) if a.key == "container-restarts"]
+    return spec
+
+
+@pytest.mark.parametrize("run_seconds", [5, 60], ids=["crashes-at-start", "killed-by-liveness-probe"])
+def test_restart_alarm_fires_within_minutes_of_a_crash_loop_and_stays_in_alarm(run_seconds: int) -> None:
+    horizon = 3 * 3600
+    series = published(restart_times(600, run_seconds, 10_000, horizon), horizon)
+    spec = _restart_alarm()
+    fired = [t for t, _ in series if in_alarm(spec, series, t)]
+    assert fired, "a crash-looping pod never set the alarm off"
+    assert fired[0] - 600 <= 6 * 60, f"first alarm {fired[0] - 600} s after the loop began"
+    # Once the back-off has reached 300 s, every evaluation still sees the loop.
+    assert all(in_alarm(spec, series, t) for t, _ in series if t >= fired[0])
+
+
+def test_restart_alarm_ignores_a_single_oom_kill_and_rare_restarts() -> None:
+    horizon = 4 * 3600
+    spec = _restart_alarm()
+    once = published([1800], horizon)
+    assert not any(in_alarm(spec, once, t) for t, _ in once)
+    every_quarter_hour = published(list(range(900, horizon, 900)), horizon)
+    assert not any(in_alarm(spec, every_quarter_hour, t) for t, _ in every_quarter_hour)
+
+
+def test_the_former_restart_alarm_would_have_missed_the_crash_loop() -> None:
+    """Maximum over 5 minutes of a per-scrape delta stays at 0 or 1: the old alarm never fired."""
+    horizon = 3 * 3600
+    series = published(restart_times(600, 5, 10_000, horizon), horizon)
+    former = dataclasses.replace(
+        _restart_alarm(),
+        comparison="GreaterThanThreshold",
+        metric=dataclasses.replace(_restart_alarm().metric, stat="Maximum", period=300),  # type: ignore[arg-type]
+    )
+    assert not any(in_alarm(former, series, t) for t, _ in series)

@@ -11,7 +11,9 @@ import pytest
 from components.capacity import INSTANCE_TYPES, allocatable
 from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
-from components.offline.runner import Plan, run_plan
+from components.offline.aws_mocks import AwsRefusal
+from components.offline.mocks import CloudMocks
+from components.offline.runner import Plan, RecordingMonitor, read_stack_file, run_plan, run_program
 from components.settings import EKS_ADDONS, SettingsError, StackSettings, _cross_field_problems
 from tests.conftest import (
     IMAGE,
@@ -23,6 +25,7 @@ from tests.conftest import (
     planned,
     single,
     stack_config,
+    stack_path,
 )
 
 
@@ -601,3 +604,44 @@ def test_nothing_in_the_private_subnets_starts_before_their_way_out(repo_stack: 
     assert routes
     for resource in [single(plan, "aws:eks/cluster:Cluster"), *of_type(plan, "aws:eks/nodeGroup:NodeGroup")]:
         assert nats | routes <= set(resource.dependencies), resource.name
+
+
+# --- Destroy, then up again ----------------------------------------------------------------------
+
+
+def _plan_in_account_with(log_groups: set[str], stack: str = "prod") -> tuple[RecordingMonitor, list[Any]]:
+    mocks = CloudMocks(region="us-east-1")
+    assert mocks.aws is not None
+    mocks.aws.log_groups |= log_groups
+    imports: list[Any] = []
+
+    class Monitor(RecordingMonitor):
+        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+            if request.importId:
+                imports.append((request.type, request.name, request.importId))
+            return super().RegisterResource(request)
+
+    monitor = Monitor(mocks)
+    run_program(PROJECT_DIR, stack, read_stack_file(stack_path(stack)), monitor=monitor)
+    return monitor, imports
+
+
+def test_up_after_destroy_adopts_the_log_group_eks_made_again() -> None:
+    """EKS writes to /aws/eks/<cluster>/cluster while it deletes the cluster and makes the group
+    again; a plain create would then fail with ResourceAlreadyExistsException. The group is adopted."""
+    group = "/aws/eks/runmcp-prod/cluster"
+    _, imports = _plan_in_account_with({group})
+    assert imports == [("aws:cloudwatch/logGroup:LogGroup", "runmcp-cluster-control-plane", group)]
+
+
+def test_a_fresh_account_creates_the_log_group_and_a_stray_one_would_be_refused() -> None:
+    _, imports = _plan_in_account_with(set())
+    assert imports == []
+    # The mock cloud refuses a create over an existing group, as CloudWatch Logs does: without the
+    # adoption, the rebuild would fail.
+    from components.offline.aws_mocks import AwsAnswers
+
+    answers = AwsAnswers("us-east-1")
+    answers.log_groups.add("/aws/eks/x/cluster")
+    with pytest.raises(AwsRefusal, match="ResourceAlreadyExistsException"):
+        answers._refuse("cloudwatch/logGroup:LogGroup", "g", {"name": "/aws/eks/x/cluster"})

@@ -107,6 +107,8 @@ class AwsAnswers:
     def __init__(self, region: str) -> None:
         self.region = region
         self.subnet_zones: dict[str, str] = {}
+        self.log_groups: set[str] = set()
+        """Log groups that exist in the account before the program runs (none: a fresh account)."""
         """Subnet ID -> zone ID, as EC2 remembers where each subnet is."""
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
@@ -122,14 +124,19 @@ class AwsAnswers:
             raise NotImplementedError(
                 f"the offline plan has no mock answer for {args.typ}; add one in components/offline/aws_mocks.py"
             )
-        self._refuse(kind, args.name, state)
+        self._refuse(kind, args.name, state, importing=bool(args.resource_id))
         resource_id, extra = answer(args.name, state)
         state.update(extra)
         state.setdefault("tagsAll", state.get("tags") or {})
         return resource_id, state
 
-    def _refuse(self, kind: str, logical_name: str, state: dict[str, Any]) -> None:
+    def _refuse(self, kind: str, logical_name: str, state: dict[str, Any], importing: bool = False) -> None:
         """Raise AwsRefusal for what AWS would refuse of these inputs."""
+        if kind == "cloudwatch/logGroup:LogGroup":
+            group = str(state.get("name") or "")
+            if group in self.log_groups and not importing:
+                raise AwsRefusal(f"{kind} {logical_name}: ResourceAlreadyExistsException: {group} exists already")
+            self.log_groups.add(group)
         named = NAMED_TYPES.get(kind)
         if named is not None:
             key, rule = named
@@ -385,6 +392,15 @@ class AwsAnswers:
                 "zoneIds": [f"{prefix}-az{number}" for number in mapping.values()],
                 "id": self.region,
                 "groupNames": [self.region],
+            }
+        if token == "aws:cloudwatch/getLogGroups:getLogGroups":
+            prefix = str(args.args.get("logGroupNamePrefix") or "")
+            found = sorted(g for g in self.log_groups if g.startswith(prefix))
+            return {
+                "id": self.region,
+                "logGroupNamePrefix": prefix,
+                "logGroupNames": found,
+                "arns": [self.arn("logs", f"log-group:{g}") for g in found],
             }
         if token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
             return self._offerings(args.args)
