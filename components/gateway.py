@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .kube import object_name
+from .kube import object_name, pod_security_labels
 from .labels import recommended_labels, selector_labels
 from .settings import GatewaySettings
 
@@ -103,7 +103,7 @@ class GatewayWorkload(pulumi.ComponentResource):
             f"{name}-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=settings.namespace,
-                labels={**labels, **_pod_security_labels(context.kubernetes_version), **context.namespace_labels},
+                labels={**labels, **pod_security_labels(context.kubernetes_version), **context.namespace_labels},
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(context.wait_for)),
         )
@@ -381,12 +381,3 @@ class GatewayWorkload(pulumi.ComponentResource):
             ),
             opts=child,
         )
-
-
-def _pod_security_labels(kubernetes_version: str) -> dict[str, str]:
-    """Pod Security Admission enforces `restricted`, pinned to the cluster's own version of it."""
-    labels = {}
-    for mode in ("enforce", "audit", "warn"):
-        labels[f"pod-security.kubernetes.io/{mode}"] = "restricted"
-        labels[f"pod-security.kubernetes.io/{mode}-version"] = f"v{kubernetes_version}"
-    return labels

@@ -101,7 +101,7 @@ def pod_identity(
     *,
     parent: pulumi.Resource,
     cluster_name: pulumi.Input[str],
-    namespace: str,
+    namespace: pulumi.Input[str],
     service_account: str,
     policy_name: str,
     policy: pulumi.Input[str],

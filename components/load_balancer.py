@@ -18,6 +18,7 @@ import pulumi_kubernetes as k8s
 
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
+from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
 from .names import ELB_NAME, S3_BUCKET_NAME, deterministic_name, fitted_name, name_stem
 from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
 
@@ -26,7 +27,6 @@ TARGET_TYPE, TARGET_PROTOCOL, TARGET_PROTOCOL_VERSION = "ip", "HTTP", "HTTP1"
 READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
 """On the gateway's namespace: the controller adds a readiness gate per target group to new pods."""
 TARGET_GROUP_BINDING_API = "elbv2.k8s.aws/v1beta1"
-CONTROLLER_NAMESPACE = "kube-system"
 CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 CONTROLLER_CHART_REPOSITORY = "https://aws.github.io/eks-charts"
 LOG_PREFIX = "alb"
@@ -124,6 +124,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         region: str,
         vpc_id: pulumi.Input[str],
         target_groups: TargetGroupScope,
+        namespace: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
@@ -131,7 +132,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             name,
             parent=self,
             cluster_name=cluster_name,
-            namespace=CONTROLLER_NAMESPACE,
+            namespace=namespace,
             service_account=CONTROLLER_SERVICE_ACCOUNT,
             policy_name="bind-targets",
             policy=controller_policy(target_groups),
@@ -143,7 +144,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             chart="aws-load-balancer-controller",
             version=settings.chart_version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CONTROLLER_CHART_REPOSITORY),
-            namespace=CONTROLLER_NAMESPACE,
+            namespace=namespace,
             values={
                 "clusterName": cluster_name,
                 # Given, not read from IMDS: pods cannot reach it (hop limit 1).
@@ -154,8 +155,14 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "resources": {"requests": LOAD_BALANCER_CONTROLLER_REQUESTS.as_kubernetes()},
                 # It binds targets only: leave Services of type LoadBalancer to whatever else runs.
                 "enableServiceMutatorWebhook": False,
+                # The chart's defaults lack a seccomp profile; these replace them whole.
+                "podSecurityContext": RESTRICTED_POD_SECURITY_CONTEXT,
+                "securityContext": RESTRICTED_CONTAINER_SECURITY_CONTEXT,
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
+            # A replaced release (a new namespace, say) would find its cluster-scoped objects still
+            # owned by the old one, which Helm refuses: the old release goes first. CRDs stay (Helm
+            # never deletes what a chart's crds/ installed), and so do the objects made from them.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[association], delete_before_replace=True),
         )
         self.register_outputs({})
 

@@ -12,9 +12,9 @@ import pulumi_kubernetes as k8s
 
 from .capacity import CLUSTER_AUTOSCALER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
+from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
 from .settings import ClusterAutoscalerSettings
 
-NAMESPACE = "kube-system"
 RELEASE_NAME = "cluster-autoscaler"
 SERVICE_ACCOUNT = "cluster-autoscaler"
 CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
@@ -74,6 +74,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         node_groups: Sequence[aws.eks.NodeGroup],
         kubernetes_version: str,
         account: AwsAccount,
+        namespace: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:ClusterAutoscaler", name, None, opts)
@@ -88,7 +89,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             name,
             parent=self,
             cluster_name=cluster_name,
-            namespace=NAMESPACE,
+            namespace=namespace,
             service_account=SERVICE_ACCOUNT,
             policy_name="scale-node-groups",
             policy=group_names.apply(
@@ -102,7 +103,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             chart="cluster-autoscaler",
             version=settings.chart_version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
-            namespace=NAMESPACE,
+            namespace=namespace,
             values={
                 "cloudProvider": "aws",
                 # Given, not read from IMDS: pods cannot reach it (hop limit 1).
@@ -113,6 +114,9 @@ class ClusterAutoscaler(pulumi.ComponentResource):
                 # The Deployment is then `cluster-autoscaler` (the runbooks name it).
                 "fullnameOverride": RELEASE_NAME,
                 "resources": {"requests": CLUSTER_AUTOSCALER_REQUESTS.as_kubernetes()},
+                # The chart sets no security context (both default to {}).
+                "securityContext": RESTRICTED_POD_SECURITY_CONTEXT,
+                "containerSecurityContext": RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                 "extraArgs": {
                     # Node groups over the same zones and types scale together, keeping zones even.
                     "balance-similar-node-groups": "true",
@@ -120,6 +124,9 @@ class ClusterAutoscaler(pulumi.ComponentResource):
                     "scale-down-unneeded-time": settings.scale_down_unneeded_time,
                 },
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
+            # A replaced release (a new namespace, say) would find its cluster-scoped objects still
+            # owned by the old one, which Helm refuses: the old release goes first. CRDs stay (Helm
+            # never deletes what a chart's crds/ installed), and so do the objects made from them.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[association], delete_before_replace=True),
         )
         self.register_outputs({})

@@ -18,7 +18,7 @@ from .autoscaling import GatewayAutoscaler
 from .cluster import EksCluster, ExistingCluster
 from .gateway import GatewayWorkload, WorkloadContext
 from .iam import AwsAccount
-from .kube import object_name, object_namespace
+from .kube import object_name, object_namespace, system_namespace
 from .labels import recommended_labels
 from .load_balancer import (
     READINESS_GATE_LABEL,
@@ -152,7 +152,24 @@ class GatewayPlatform(pulumi.ComponentResource):
                 opts=child,
             )
         in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
-        if isinstance(cluster, EksCluster) and eks is not None and eks.cluster_autoscaler.enabled:
+        lb_settings = settings.load_balancer
+        autoscale_nodes = isinstance(cluster, EksCluster) and eks is not None and eks.cluster_autoscaler.enabled
+        controllers_namespace: pulumi.Input[str] | None = None
+        if autoscale_nodes or (lb_settings.kind == "alb" and lb_settings.controller.install):
+            controllers_namespace = object_name(
+                system_namespace(
+                    f"{name}-controllers-namespace",
+                    version,
+                    recommended_labels(instance, settings.gateway.image, component="controllers"),
+                    in_cluster,
+                )
+            )
+        if (
+            isinstance(cluster, EksCluster)
+            and eks is not None
+            and controllers_namespace is not None
+            and autoscale_nodes
+        ):
             ClusterAutoscaler(
                 f"{name}-cluster-autoscaler",
                 eks.cluster_autoscaler,
@@ -160,13 +177,13 @@ class GatewayPlatform(pulumi.ComponentResource):
                 node_groups=list(cluster.node_groups.values()),
                 kubernetes_version=version,
                 account=account,
+                namespace=controllers_namespace,
                 opts=in_cluster,
             )
         self.cluster_name = pulumi.Output.from_input(cluster.cluster_name)
         self.kubeconfig = pulumi.Output.from_input(cluster.kubeconfig)
 
         gateway = settings.gateway
-        lb_settings = settings.load_balancer
         load_balancer: GatewayLoadBalancer | None = None
         wait_for: list[pulumi.Resource] = []
         if lb_settings.kind == "alb":
@@ -182,7 +199,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                 account=account,
                 opts=child,
             )
-            if lb_settings.controller.install:
+            if controllers_namespace is not None and lb_settings.controller.install:
                 controller = LoadBalancerController(
                     f"{name}-load-balancer-controller",
                     lb_settings.controller,
@@ -190,6 +207,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                     region=account.region,
                     vpc_id=target.placement.vpc_id,
                     target_groups=load_balancer.target_groups,
+                    namespace=controllers_namespace,
                     opts=in_cluster,
                 )
                 wait_for.append(controller.release)

@@ -76,6 +76,12 @@ def one(plan: Plan, kind: str) -> dict[str, Any]:
     return found[0]
 
 
+def gateway_namespace(plan: Plan) -> dict[str, Any]:
+    """The gateway's Namespace object (the controllers have one of their own)."""
+    (found,) = [o for o in objects(plan, "Namespace") if o["metadata"]["name"] == plan.settings.gateway.namespace]
+    return found
+
+
 def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
     """The plan's resources of exactly this type token, components included."""
     return [r for r in plan.resources if r.type == type_token]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from components.alarms import AlarmSpec, AlarmTargets, alarm_specs
+from components.kube import SYSTEM_NAMESPACE
 from components.offline.runner import Plan, PlannedResource, run_plan
 from components.settings import AlarmThresholds
 from tests.conftest import IMAGE, PROJECT_DIR, WriteStack, of_type, planned, stack_config
@@ -275,8 +276,10 @@ def test_runbook_commands_name_the_controllers_as_deployed() -> None:
     releases = {r.inputs["chart"]: r.inputs for r in of_type(planned("prod"), "kubernetes:helm.sh/v3:Release")}
     autoscaler = releases["cluster-autoscaler"]["values"]["fullnameOverride"]
     controller = releases["aws-load-balancer-controller"]["name"]  # the chart names its Deployment after the release
+    for release in releases.values():
+        assert release["namespace"] == SYSTEM_NAMESPACE
     for name in (autoscaler, controller):
-        assert f"-n kube-system logs deploy/{name}`" in runbook
+        assert f"-n {SYSTEM_NAMESPACE} logs deploy/{name}`" in runbook
 
 
 # --- The restart alarm against what the agent really publishes --------------------------------

@@ -19,6 +19,8 @@ from tests.conftest import (
     WriteStack,
     assert_refused,
     container,
+    gateway_namespace,
+    objects,
     of_type,
     one,
     planned,
@@ -180,11 +182,15 @@ def test_binding_schema_catches_a_misspelt_field() -> None:
 
 def test_namespace_injects_readiness_gates_after_the_controller_is_up(repo_stack: str) -> None:
     plan = planned(repo_stack)
-    namespace = one(plan, "Namespace")
+    namespace = gateway_namespace(plan)
     for key, value in READINESS_GATE_LABEL.items():
         assert namespace["metadata"]["labels"][key] == value
     release = next(r for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if "load-balancer-controller" in r.name)
-    namespace_resource = next(r for r in plan.resources if r.type == "kubernetes:core/v1:Namespace")
+    namespace_resource = next(
+        r
+        for r in of_type(plan, "kubernetes:core/v1:Namespace")
+        if r.inputs["metadata"]["name"] == plan.settings.gateway.namespace
+    )
     assert release.urn in namespace_resource.dependencies
 
 
@@ -339,7 +345,7 @@ def test_none_kind_keeps_only_the_cluster_ip_service() -> None:
     assert plan.custom_resources("aws:") == []
     assert [r for r in plan.resources if "TargetGroupBinding" in r.type or "Release" in r.type] == []
     assert one(plan, "Service")["spec"].get("type", "ClusterIP") == "ClusterIP"
-    labels = one(plan, "Namespace")["metadata"]["labels"]
+    labels = gateway_namespace(plan)["metadata"]["labels"]
     assert not set(READINESS_GATE_LABEL) & set(labels)
     assert "url" not in plan.outputs
 
@@ -435,3 +441,38 @@ def test_log_delivery_in_a_region_without_an_elb_account(write_stack: WriteStack
     assert policy["Statement"][0]["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
     older = json.loads(of_type(planned("prod"), "aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"])
     assert older["Statement"][0]["Principal"]["AWS"] == "arn:aws:iam::127311923021:root"
+
+
+# --- The controllers' pods -------------------------------------------------------------------
+
+CHART_SECURITY_KEYS = {
+    # chart -> (pod-level key, container-level key) in its values.yaml
+    "aws-load-balancer-controller": ("podSecurityContext", "securityContext"),  # eks-charts, v1.17.1
+    "cluster-autoscaler": ("securityContext", "containerSecurityContext"),  # kubernetes/autoscaler chart
+}
+
+
+def test_controllers_holding_aws_permissions_run_under_pod_security_restricted(repo_stack: str) -> None:
+    """Both controllers hold AWS permissions: their pods run with a restricted security context, in a
+    namespace where Pod Security `restricted` is enforced (kube-system cannot enforce it)."""
+    plan = planned(repo_stack)
+    releases = of_type(plan, "kubernetes:helm.sh/v3:Release")
+    assert {r.inputs["chart"] for r in releases} == set(CHART_SECURITY_KEYS)
+    namespaces = {o["metadata"]["name"]: o for o in objects(plan, "Namespace")}
+    identities = of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    for release in releases:
+        namespace = release.inputs["namespace"]
+        assert namespace != "kube-system"
+        labels = namespaces[namespace]["metadata"]["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+        pod_key, container_key = CHART_SECURITY_KEYS[release.inputs["chart"]]
+        pod, container = release.inputs["values"][pod_key], release.inputs["values"][container_key]
+        assert pod["runAsNonRoot"] is True
+        assert pod["runAsUser"] != 0
+        assert pod["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert container["allowPrivilegeEscalation"] is False
+        assert container["capabilities"] == {"drop": ["ALL"]}
+        # Its AWS role is bound to the service account in that same namespace.
+        assert any(
+            i.inputs["namespace"] == namespace and release.name.startswith(i.name.rsplit("-", 1)[0]) for i in identities
+        )

@@ -6,7 +6,7 @@ from typing import Any
 
 from components.offline.runner import Plan
 from components.settings import StackSettings
-from tests.conftest import container, objects, one, stack_config
+from tests.conftest import container, gateway_namespace, objects, one, stack_config
 
 
 def pod_labels(plan: Plan) -> dict[str, str]:
@@ -132,7 +132,7 @@ def test_pod_runs_restricted(plan: Plan) -> None:
 
 
 def test_namespace_enforces_restricted_pod_security(plan: Plan) -> None:
-    labels = one(plan, "Namespace")["metadata"]["labels"]
+    labels = gateway_namespace(plan)["metadata"]["labels"]
     version = f"v{plan.settings.cluster.kubernetes_version}"
     for mode in ("enforce", "audit", "warn"):
         assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
