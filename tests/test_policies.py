@@ -650,3 +650,14 @@ def test_pod_security_is_mandatory_in_every_stack(stack: str) -> None:
             container(r.inputs)["securityContext"]["privileged"] = True
     results = evaluate(dataclasses.replace(plan, resources=broken), pack_config(PROJECT_DIR, stack))
     assert [r.rule for r in results if r.mandatory] == ["pod-security-restricted"]
+
+
+def test_the_readmes_list_every_rule() -> None:
+    """policy/README.md has a row per rule with its group and default level; README.md counts them."""
+    table = (PROJECT_DIR / "policy" / "README.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`"): line for line in table.splitlines() if line.startswith("| `")}
+    assert set(rows) == {r.name for r in RULES}
+    for rule in RULES:
+        cells = [c.strip() for c in rows[rule.name].split("|")]
+        assert (cells[2], cells[3]) == (rule.group, rule.level.value), rule.name
+    assert f"{len(RULES)} rules in `policy/rules.py`" in (PROJECT_DIR / "README.md").read_text()
