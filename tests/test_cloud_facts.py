@@ -168,6 +168,17 @@ def test_taint_effects_use_the_eks_api_names(mixed_nodes: Plan) -> None:
     assert "taints" not in node_group(mixed_nodes, "general") or node_group(mixed_nodes, "general")["taints"] == []
 
 
+def test_the_literals_agree_with_the_aws_api_models() -> None:
+    """Where botocore is installed, its copies of the EKS and CloudWatch API models (the AMITypes,
+    TaintEffect and ComparisonOperator enums) are a third source for the literals in this module."""
+    session = pytest.importorskip("botocore.session").get_session()
+    eks = session.get_service_model("eks")
+    assert set(AMI_TYPE_BY_ARCHITECTURE.values()) <= set(eks.shape_for("AMITypes").enum)
+    assert set(EKS_TAINT_EFFECT.values()) == set(eks.shape_for("TaintEffect").enum)
+    cloudwatch = session.get_service_model("cloudwatch")
+    assert set(cloudwatch.shape_for("ComparisonOperator").enum) >= COMPARISON_OPERATORS
+
+
 def test_kubeconfig_names_agree_and_use_the_exec_api_kubectl_reads() -> None:
     """A kubeconfig's current-context must name a context whose cluster and user exist (kubectl
     refuses it otherwise), and `aws eks get-token` prints an ExecCredential of
