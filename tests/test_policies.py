@@ -23,7 +23,7 @@ from pulumi_policy import (
 from components.offline.policies import evaluate, pack_config, resources_of
 from components.offline.runner import run_plan
 from policy.rules import POLICIES, RULES, Resource, level_from_config
-from tests.conftest import IMAGE, PROJECT_DIR, REPO_STACKS, WriteStack, cli, first_line_of_server, planned
+from tests.conftest import ALL_STACKS, IMAGE, PROJECT_DIR, REPO_STACKS, WriteStack, cli, first_line_of_server, planned
 
 
 def policy_resources(resources: list[Resource]) -> list[PolicyResource]:
@@ -410,7 +410,7 @@ def test_every_control_of_the_standard_has_a_failing_case() -> None:
 
 
 def test_the_programs_pods_meet_restricted() -> None:
-    for stack in REPO_STACKS:
+    for stack in ALL_STACKS:
         resources = resources_of(planned(stack))
         assert any(r.type == DEPLOYMENT for r in resources)
         assert run_policy("pod-security-restricted", resources) == []
