@@ -4,8 +4,9 @@ Pure functions over a small, documented table; no Pulumi here, so the settings m
 check before a single resource is registered.
 
 Per instance type the table keeps vCPUs, memory and the pods the VPC CNI can address (ENIs x
-(IPv4 addresses per ENI - 1) + 2, without prefix delegation). What the kubelet can hand to pods
-(allocatable) follows the Amazon EKS AMI's reservations:
+(IPv4 addresses per ENI - 1) + 2, without prefix delegation), the last as the EKS AMI publishes it
+(``ENI_MAX_PODS``). What the kubelet can hand to pods (allocatable) follows the Amazon EKS AMI's
+reservations:
 
 - CPU reserved: 6% of the first core, 1% of the second, 0.5% of the third and fourth, 0.25% of
   every further core;
@@ -37,16 +38,77 @@ class InstanceType:
     architecture: Architecture
 
 
+ENI_MAX_PODS: Mapping[str, int] = {
+    "t3.medium": 17,
+    "t3.large": 35,
+    "t3.xlarge": 58,
+    "t3a.medium": 17,
+    "t3a.large": 35,
+    "t4g.medium": 17,
+    "t4g.large": 35,
+    "m5.large": 29,
+    "m5.xlarge": 58,
+    "m5.2xlarge": 58,
+    "m6i.large": 29,
+    "m6i.xlarge": 58,
+    "m6i.2xlarge": 58,
+    "m6a.large": 29,
+    "m6a.xlarge": 58,
+    "m6a.2xlarge": 58,
+    "m7i.large": 29,
+    "m7i.xlarge": 58,
+    "m7i.2xlarge": 58,
+    "m7a.large": 29,
+    "m7a.xlarge": 58,
+    "m7a.2xlarge": 58,
+    "m6g.large": 29,
+    "m6g.xlarge": 58,
+    "m6g.2xlarge": 58,
+    "m7g.large": 29,
+    "m7g.xlarge": 58,
+    "m7g.2xlarge": 58,
+    "c6i.large": 29,
+    "c6i.xlarge": 58,
+    "c6i.2xlarge": 58,
+    "c7i.large": 29,
+    "c7i.xlarge": 58,
+    "c7i.2xlarge": 58,
+    "c6g.large": 29,
+    "c6g.xlarge": 58,
+    "c6g.2xlarge": 58,
+    "c7g.large": 29,
+    "c7g.xlarge": 58,
+    "c7g.2xlarge": 58,
+    "r6i.large": 29,
+    "r6i.xlarge": 58,
+    "r6i.2xlarge": 58,
+    "r7i.large": 29,
+    "r7i.xlarge": 58,
+    "r7i.2xlarge": 58,
+    "r6g.large": 29,
+    "r6g.xlarge": 58,
+    "r6g.2xlarge": 58,
+    "r7g.large": 29,
+    "r7g.xlarge": 58,
+    "r7g.2xlarge": 58,
+}
+"""Pods per node the VPC CNI can address, for the types below only, as published by the Amazon EKS AMI
+in awslabs/amazon-eks-ami, templates/shared/runtime/eni-max-pods.txt, read at commit
+2377b69aaeb8d751af1a265c2bfbeb94e6f6da90 (2026-02-27), the file's last version: commit
+72b60466fb3ee70e331b5cbcb90b30d451c7eea1 (2026-03-19) deleted it, and nodeadm now computes the same
+figure, default ENIs x (IPv4 addresses per ENI - 1) + 2, from nodeadm/internal/kubelet/instance-info.jsonl
+(at 81fec2e895854f599974fe4d3d72f61c0a9aaffa it gives the same figure for every type here)."""
+
+
 def _family(
     prefix: str, architecture: Architecture, gib_per_vcpu: int, sizes: Iterable[str] = ("large", "xlarge", "2xlarge")
 ) -> dict[str, InstanceType]:
-    # Pods per size for the current Nitro families: large 3 ENIs x 10 IPs, xlarge and 2xlarge 4 x 15.
-    shape = {"large": (2, 29), "xlarge": (4, 58), "2xlarge": (8, 58)}
+    vcpus = {"large": 2, "xlarge": 4, "2xlarge": 8}
     return {
         f"{prefix}.{size}": InstanceType(
-            vcpus=shape[size][0],
-            memory_mib=shape[size][0] * gib_per_vcpu * 1024,
-            max_pods=shape[size][1],
+            vcpus=vcpus[size],
+            memory_mib=vcpus[size] * gib_per_vcpu * 1024,
+            max_pods=ENI_MAX_PODS[f"{prefix}.{size}"],
             architecture=architecture,
         )
         for size in sizes
@@ -55,13 +117,13 @@ def _family(
 
 INSTANCE_TYPES: Mapping[str, InstanceType] = {
     # Burstable: fine for development, not for a gateway under steady load (CPU credits run out).
-    "t3.medium": InstanceType(2, 4096, 17, "x86_64"),
-    "t3.large": InstanceType(2, 8192, 35, "x86_64"),
-    "t3.xlarge": InstanceType(4, 16384, 58, "x86_64"),
-    "t3a.medium": InstanceType(2, 4096, 17, "x86_64"),
-    "t3a.large": InstanceType(2, 8192, 35, "x86_64"),
-    "t4g.medium": InstanceType(2, 4096, 17, "arm64"),
-    "t4g.large": InstanceType(2, 8192, 35, "arm64"),
+    "t3.medium": InstanceType(2, 4096, ENI_MAX_PODS["t3.medium"], "x86_64"),
+    "t3.large": InstanceType(2, 8192, ENI_MAX_PODS["t3.large"], "x86_64"),
+    "t3.xlarge": InstanceType(4, 16384, ENI_MAX_PODS["t3.xlarge"], "x86_64"),
+    "t3a.medium": InstanceType(2, 4096, ENI_MAX_PODS["t3a.medium"], "x86_64"),
+    "t3a.large": InstanceType(2, 8192, ENI_MAX_PODS["t3a.large"], "x86_64"),
+    "t4g.medium": InstanceType(2, 4096, ENI_MAX_PODS["t4g.medium"], "arm64"),
+    "t4g.large": InstanceType(2, 8192, ENI_MAX_PODS["t4g.large"], "arm64"),
     # General purpose (4 GiB per vCPU), compute (2 GiB), memory (8 GiB).
     **_family("m5", "x86_64", 4),
     **_family("m6i", "x86_64", 4),

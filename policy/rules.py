@@ -206,6 +206,398 @@ def _pinned(container: Mapping[str, Any], _: Mapping[str, Any]) -> str | None:
     return None
 
 
+# --- Pod Security Standards: restricted ------------------------------------------------------------
+#
+# Every control of the `restricted` profile (which includes all of `baseline`), as defined on
+# https://kubernetes.io/docs/concepts/security/pod-security-standards/ and implemented by the
+# reference admission controller, kubernetes/pod-security-admission, policy/check_*.go (read at
+# commit 8f84a87c7f617f64a4ddc1aea24aeeb7a2e07cb8). Where the profile differs by Kubernetes version,
+# the version is the one Pod Security Admission would use for the pod: its namespace's
+# `pod-security.kubernetes.io/enforce-version` label, else the cluster's version.
+#
+# Containers means initContainers, containers and ephemeralContainers (policy/visitor.go). Pod-level
+# securityContext fields are inherited where the standard says so: runAsNonRoot and seccompProfile
+# at pod level satisfy containers that leave them unset; a container's own value always counts, so
+# an explicit bad value on one container fails even under a good pod-level value.
+
+PSS_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+
+# Where each kind keeps its pod template (metadata and spec), by the kind's name in its type token.
+_POD_TEMPLATE_PATHS: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("core", "Pod"): (),
+    ("core", "PodTemplate"): ("template",),
+    ("core", "ReplicationController"): ("spec", "template"),
+    ("apps", "Deployment"): ("spec", "template"),
+    ("apps", "StatefulSet"): ("spec", "template"),
+    ("apps", "DaemonSet"): ("spec", "template"),
+    ("apps", "ReplicaSet"): ("spec", "template"),
+    ("batch", "Job"): ("spec", "template"),
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template"),
+}
+_KUBERNETES_TYPE = re.compile(r"kubernetes:(?P<group>[a-z0-9.]+)/(?P<version>v[a-z0-9]+):(?P<kind>[A-Za-z]+)")
+
+Version = tuple[int, int]
+LATEST_KNOWN: Version = (1, 37)
+"""The newest version the tables below know (check_sysctls.go at the commit above goes to 1.37)."""
+
+# check_capabilities_baseline.go: what baseline lets a container add.
+BASELINE_CAPABILITIES = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
+# check_selinuxOptions.go: allowed seLinuxOptions.type values ("" is unset), by minimum version.
+SELINUX_TYPES: tuple[tuple[Version, frozenset[str]], ...] = (
+    ((1, 0), frozenset({"", "container_t", "container_init_t", "container_kvm_t"})),
+    ((1, 31), frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})),
+)
+# check_sysctls.go: the safe sysctls, a set that grows by version.
+_SYSCTLS_1_0 = frozenset(
+    {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_unprivileged_port_start",
+    }
+)
+_SYSCTLS_1_27 = _SYSCTLS_1_0 | {"net.ipv4.ip_local_reserved_ports"}
+_SYSCTLS_1_29 = _SYSCTLS_1_27 | {
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+}
+_SYSCTLS_1_32 = _SYSCTLS_1_29 | {"net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"}
+_SYSCTLS_1_37 = _SYSCTLS_1_32 | {"net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"}
+SAFE_SYSCTLS: tuple[tuple[Version, frozenset[str]], ...] = (
+    ((1, 0), _SYSCTLS_1_0),
+    ((1, 27), _SYSCTLS_1_27),
+    ((1, 29), _SYSCTLS_1_29),
+    ((1, 32), _SYSCTLS_1_32),
+    ((1, 37), _SYSCTLS_1_37),
+)
+# check_restrictedVolumes.go: the only inline volume sources restricted allows. `image` is allowed
+# too since the check was changed for image volumes (commit ca569ec, first released in 1.33), at
+# every policy version.
+RESTRICTED_VOLUME_SOURCES = frozenset(
+    {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "image",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
+)
+SECCOMP_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+APPARMOR_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def _at(table: tuple[tuple[Version, frozenset[str]], ...], version: Version) -> frozenset[str]:
+    return [values for since, values in table if since <= version][-1]
+
+
+@dataclass(frozen=True)
+class PodTemplate:
+    """A pod as Pod Security Admission sees it: its metadata, its spec and the policy version."""
+
+    metadata: Mapping[str, Any]
+    spec: Mapping[str, Any]
+    version: Version
+
+    @property
+    def context(self) -> Mapping[str, Any]:
+        context: Mapping[str, Any] = self.spec.get("securityContext") or {}
+        return context
+
+    def containers(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(how to name it in a message, the container) for every container of every kind."""
+        for field_name, label in (
+            ("initContainers", "initContainer"),
+            ("containers", "container"),
+            ("ephemeralContainers", "ephemeralContainer"),
+        ):
+            for container in self.spec.get(field_name) or []:
+                yield f'{label} "{container.get("name")}"', container
+
+    @property
+    def windows(self) -> bool:
+        """Windows pods are exempt from some restricted checks from 1.25 (spec.os.name)."""
+        return (self.spec.get("os") or {}).get("name") == "windows"
+
+    @property
+    def user_namespace(self) -> bool:
+        """From 1.35, a pod in a user namespace (hostUsers: false) may run as root (helpers.go)."""
+        return self.version >= (1, 35) and self.spec.get("hostUsers") is False
+
+
+def _context(container: Mapping[str, Any]) -> Mapping[str, Any]:
+    context: Mapping[str, Any] = container.get("securityContext") or {}
+    return context
+
+
+def _host_process(pod: PodTemplate) -> Iterator[str]:
+    if (pod.context.get("windowsOptions") or {}).get("hostProcess") is True:
+        yield "pod sets securityContext.windowsOptions.hostProcess=true"
+    for who, c in pod.containers():
+        if (_context(c).get("windowsOptions") or {}).get("hostProcess") is True:
+            yield f"{who} sets securityContext.windowsOptions.hostProcess=true"
+
+
+def _host_namespaces(pod: PodTemplate) -> Iterator[str]:
+    for field_name in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.spec.get(field_name) is True:
+            yield f"pod sets {field_name}=true"
+
+
+def _privileged(pod: PodTemplate) -> Iterator[str]:
+    for who, c in pod.containers():
+        if _context(c).get("privileged") is True:
+            yield f"{who} sets securityContext.privileged=true"
+
+
+def _capabilities(pod: PodTemplate) -> Iterator[str]:
+    # Restricted (check_capabilities_restricted.go) overrides baseline's list of allowed adds.
+    if pod.windows:
+        return
+    for who, c in pod.containers():
+        capabilities = _context(c).get("capabilities") or {}
+        if "ALL" not in (capabilities.get("drop") or []):
+            yield f'{who} does not set securityContext.capabilities.drop=["ALL"]'
+        for added in capabilities.get("add") or []:
+            if added != "NET_BIND_SERVICE":
+                beyond = "" if added in BASELINE_CAPABILITIES else ", nor baseline"
+                yield (
+                    f"{who} adds {added} in securityContext.capabilities.add "
+                    f"(restricted allows only NET_BIND_SERVICE{beyond})"
+                )
+
+
+def _host_path_volumes(pod: PodTemplate) -> Iterator[str]:
+    for volume in pod.spec.get("volumes") or []:
+        if volume.get("hostPath") is not None:
+            yield f'volume "{volume.get("name")}" is a hostPath volume'
+
+
+def _host_ports(pod: PodTemplate) -> Iterator[str]:
+    for who, c in pod.containers():
+        for port in c.get("ports") or []:
+            if port.get("hostPort"):
+                yield f"{who} sets ports[].hostPort={port['hostPort']}"
+
+
+def _host_probes_and_lifecycle(pod: PodTemplate) -> Iterator[str]:
+    # check_hostProbesAndhostLifecycle.go: from 1.34.
+    if pod.version < (1, 34):
+        return
+    for who, c in pod.containers():
+        handlers = [(p, c.get(p)) for p in ("livenessProbe", "readinessProbe", "startupProbe")]
+        handlers += [(f"lifecycle.{h}", (c.get("lifecycle") or {}).get(h)) for h in ("postStart", "preStop")]
+        for where, handler in handlers:
+            for action in ("httpGet", "tcpSocket"):
+                host = ((handler or {}).get(action) or {}).get("host")
+                if host:
+                    yield f"{who} sets {where}.{action}.host={host}"
+
+
+def _app_armor(pod: PodTemplate) -> Iterator[str]:
+    annotations = pod.metadata.get("annotations") or {}
+    for key, value in sorted(annotations.items()):
+        if key.startswith(APPARMOR_ANNOTATION) and not (
+            value in ("", "runtime/default") or str(value).startswith("localhost/")
+        ):
+            yield f"annotation {key}={value}"
+    profile = pod.context.get("appArmorProfile")
+    if profile is not None and profile.get("type") not in APPARMOR_TYPES:
+        yield f"pod sets securityContext.appArmorProfile.type={profile.get('type')}"
+    for who, c in pod.containers():
+        profile = _context(c).get("appArmorProfile")
+        if profile is not None and profile.get("type") not in APPARMOR_TYPES:
+            yield f"{who} sets securityContext.appArmorProfile.type={profile.get('type')}"
+
+
+def _selinux(pod: PodTemplate) -> Iterator[str]:
+    allowed = _at(SELINUX_TYPES, pod.version)
+    setters = [("pod", pod.context)] + [(who, _context(c)) for who, c in pod.containers()]
+    for who, context in setters:
+        options = context.get("seLinuxOptions")
+        if options is None:
+            continue
+        if (options.get("type") or "") not in allowed:
+            yield f"{who} sets securityContext.seLinuxOptions.type={options.get('type')}"
+        for key in ("user", "role"):
+            if options.get(key):
+                yield f"{who} sets securityContext.seLinuxOptions.{key}={options[key]} (must be unset)"
+
+
+def _proc_mount(pod: PodTemplate) -> Iterator[str]:
+    # Restricted keeps the unconditional check at every version (check_procMount_restricted.go),
+    # even where baseline relaxes it for user-namespaced pods (1.35+).
+    for who, c in pod.containers():
+        mount = _context(c).get("procMount")
+        if mount is not None and mount != "Default":
+            yield f"{who} sets securityContext.procMount={mount}"
+
+
+def _seccomp(pod: PodTemplate) -> Iterator[str]:
+    # check_seccompProfile_restricted.go: a valid pod-level type covers containers that set none;
+    # an explicit bad value anywhere fails.
+    if pod.windows:
+        return
+    pod_profile = pod.context.get("seccompProfile")
+    pod_valid = pod_profile is not None and pod_profile.get("type") in SECCOMP_TYPES
+    if pod_profile is not None and not pod_valid:
+        yield f"pod sets securityContext.seccompProfile.type={pod_profile.get('type')}"
+    for who, c in pod.containers():
+        profile = _context(c).get("seccompProfile")
+        if profile is not None:
+            if profile.get("type") not in SECCOMP_TYPES:
+                yield f"{who} sets securityContext.seccompProfile.type={profile.get('type')}"
+        elif not pod_valid:
+            yield f"neither the pod nor {who} sets securityContext.seccompProfile.type to RuntimeDefault or Localhost"
+
+
+def _sysctls(pod: PodTemplate) -> Iterator[str]:
+    safe = _at(SAFE_SYSCTLS, pod.version)
+    for sysctl in pod.context.get("sysctls") or []:
+        if sysctl.get("name") not in safe:
+            version = "{}.{}".format(*pod.version)
+            yield f"pod sets securityContext.sysctls {sysctl.get('name')} (not a safe sysctl in v{version})"
+
+
+def _volume_types(pod: PodTemplate) -> Iterator[str]:
+    for volume in pod.spec.get("volumes") or []:
+        sources = set(volume) - {"name"}
+        if "hostPath" in sources:
+            continue  # reported under HostPath Volumes
+        if not sources & RESTRICTED_VOLUME_SOURCES:
+            kinds = ", ".join(sorted(sources)) or "unknown"
+            yield f'volume "{volume.get("name")}" uses {kinds}, not a volume type restricted allows'
+
+
+def _privilege_escalation(pod: PodTemplate) -> Iterator[str]:
+    if pod.windows:
+        return
+    for who, c in pod.containers():
+        if _context(c).get("allowPrivilegeEscalation") is not False:
+            yield f"{who} does not set securityContext.allowPrivilegeEscalation=false"
+
+
+def _run_as_non_root(pod: PodTemplate) -> Iterator[str]:
+    if pod.user_namespace:
+        return
+    pod_value = pod.context.get("runAsNonRoot")
+    if pod_value is False:
+        yield "pod sets securityContext.runAsNonRoot=false"
+    for who, c in pod.containers():
+        value = _context(c).get("runAsNonRoot")
+        if value is False:
+            yield f"{who} sets securityContext.runAsNonRoot=false"
+        elif value is None and pod_value is not True:
+            yield f"neither the pod nor {who} sets securityContext.runAsNonRoot=true"
+
+
+def _run_as_user(pod: PodTemplate) -> Iterator[str]:
+    if pod.user_namespace:
+        return
+    if pod.context.get("runAsUser") == 0:
+        yield "pod sets securityContext.runAsUser=0"
+    for who, c in pod.containers():
+        if _context(c).get("runAsUser") == 0:
+            yield f"{who} sets securityContext.runAsUser=0"
+
+
+PodControl = Callable[[PodTemplate], Iterable[str]]
+POD_SECURITY_CONTROLS: tuple[tuple[str, str, PodControl], ...] = (
+    # (control as the standard names it, profile, check)
+    ("HostProcess", "baseline", _host_process),
+    ("Host Namespaces", "baseline", _host_namespaces),
+    ("Privileged Containers", "baseline", _privileged),
+    ("Capabilities", "restricted", _capabilities),
+    ("HostPath Volumes", "baseline", _host_path_volumes),
+    ("Host Ports", "baseline", _host_ports),
+    ("Host Probes / Lifecycle Hooks", "baseline", _host_probes_and_lifecycle),
+    ("AppArmor", "baseline", _app_armor),
+    ("SELinux", "baseline", _selinux),
+    ("/proc Mount Type", "baseline", _proc_mount),
+    ("Seccomp", "restricted", _seccomp),
+    ("Sysctls", "baseline", _sysctls),
+    ("Volume Types", "restricted", _volume_types),
+    ("Privilege Escalation", "restricted", _privilege_escalation),
+    ("Running as Non-root", "restricted", _run_as_non_root),
+    ("Running as Non-root user", "restricted", _run_as_user),
+)
+"""Every control of the restricted profile; baseline's Capabilities and Seccomp controls are the
+weaker forms of restricted's, which override them (OverrideCheckIDs in the reference)."""
+
+
+def _parse_version(text: object) -> Version | None:
+    match = re.fullmatch(r"v?(\d+)\.(\d+)", str(text))
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _pod_security_version(namespace: str, resources: Sequence[Resource]) -> Version:
+    clusters = [_parse_version(c.props.get("version")) for c in _of(resources, EKS_CLUSTER)]
+    cluster = next((v for v in clusters if v is not None), LATEST_KNOWN)
+    for ns in _of(resources, NAMESPACE):
+        metadata = ns.props.get("metadata") or {}
+        if metadata.get("name") == namespace:
+            label = (metadata.get("labels") or {}).get(PSS_VERSION_LABEL)
+            # "latest" (and no label) is the version of the API server itself.
+            return _parse_version(label) or cluster
+    return cluster
+
+
+def pod_templates(resources: Sequence[Resource]) -> Iterator[tuple[Resource, str, PodTemplate]]:
+    """Every pod the stack would make, with the workload's kind."""
+    for resource in resources:
+        match = _KUBERNETES_TYPE.fullmatch(resource.type)
+        if not match:
+            continue
+        path = _POD_TEMPLATE_PATHS.get((match["group"], match["kind"]))
+        if path is None:
+            continue
+        template: Mapping[str, Any] = resource.props
+        for key in path:
+            template = template.get(key) or {}
+        namespace = (resource.props.get("metadata") or {}).get("namespace") or "default"
+        yield (
+            resource,
+            match["kind"],
+            PodTemplate(
+                template.get("metadata") or {},
+                template.get("spec") or {},
+                _pod_security_version(namespace, resources),
+            ),
+        )
+
+
+def pod_security_restricted(resources: Sequence[Resource]) -> Iterable[Finding]:
+    for resource, kind, pod in pod_templates(resources):
+        name = (resource.props.get("metadata") or {}).get("name") or resource.name
+        for control, _, check in POD_SECURITY_CONTROLS:
+            for problem in check(pod):
+                yield f"{kind} {name}: Pod Security restricted, {control}: {problem}", resource.urn
+
+
 # --- Edge ------------------------------------------------------------------------------------------
 
 
@@ -346,6 +738,13 @@ RULES: tuple[Rule, ...] = (
         "Images are pinned to a version tag or a digest.",
         MANDATORY,
         _per_container(_pinned),
+    ),
+    Rule(
+        "pod-security-restricted",
+        "Pods",
+        "Every pod template meets every control of the Pod Security Standards' restricted profile.",
+        MANDATORY,
+        pod_security_restricted,
     ),
     Rule(
         "https-tls13",
