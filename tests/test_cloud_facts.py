@@ -398,7 +398,8 @@ def test_pod_identity_goes_to_the_service_accounts_the_charts_create(stack: str)
         (r.inputs["namespace"], r.inputs["serviceAccount"])
         for r in of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
     }
-    assert found == {("kube-system", "cluster-autoscaler"), ("kube-system", "aws-load-balancer-controller")}
+    # Both controllers run in the project's own namespace, where Pod Security restricted is enforced.
+    assert found == {("runmcp-system", "cluster-autoscaler"), ("runmcp-system", "aws-load-balancer-controller")}
 
 
 # --- NetworkPolicy ---------------------------------------------------------------------------------
@@ -495,7 +496,8 @@ ALARMS: dict[str, tuple[str, str, str | None]] = {
     # Slow above the threshold; no requests, no latency.
     "latency-p95": ("GreaterThanThreshold", "notBreaching", "p95"),
     "latency-p99": ("GreaterThanThreshold", "notBreaching", "p99"),
-    "container-restarts": ("GreaterThanThreshold", "notBreaching", "Maximum"),
+    # A per-scrape delta of restarts: summed over a window (awscontainerinsightreceiver podstore.go).
+    "container-restarts": ("GreaterThanThreshold", "notBreaching", "Sum"),
     # Fewer running pods than minReplicas; no pods reporting at all is the worst case.
     "pods-below-minimum": ("LessThanThreshold", "breaching", "Minimum"),
     # Pinned at maxReplicas for the whole window (Minimum reaching it).
