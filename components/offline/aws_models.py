@@ -54,6 +54,11 @@ KEPT_DOCUMENTATION = (
 """Documentation strings the check parses (attribute keys and values, valid values); the extract
 drops every other one."""
 
+SHAPE_OVERRIDES = {("eks", "clusterName"): "ClusterName", ("ec2", "LaunchTemplateName"): "LaunchTemplateName"}
+"""Members a request declares as a plain String although the same model has the shape of that name
+(CreateNodegroup.clusterName vs CreateCluster.name's ClusterName; CreateLaunchTemplate's name vs
+the ec2 shape LaunchTemplateName): the check applies that shape's constraints too."""
+
 
 def botocore_data() -> Path:
     """botocore's data directory, found without importing botocore."""
@@ -92,7 +97,7 @@ def extract_models() -> dict[str, Any]:
         version, model = botocore_model(service)
         shapes: dict[str, Any] = {}
         inputs = {op: model["operations"][op]["input"]["shape"] for op in operations}
-        pending = list(inputs.values())
+        pending = [*inputs.values(), *(shape for (svc, _), shape in SHAPE_OVERRIDES.items() if svc == service)]
         while pending:
             name = pending.pop()
             if name in shapes:
@@ -424,8 +429,9 @@ def _attribute_rule(key: str, html_description: str) -> AttributeRule:
     elif span_range:
         minimum, maximum = int(span_range.group(1)), int(span_range.group(2))
     if minimum is not None:
+        # A documented default outside the range is allowed too (slow_start: 30-900, default 0 = off).
         default = re.search(r"The default(?: value)? is (\d+)", text)
-        if default:
+        if default and not minimum <= int(default.group(1)) <= (maximum if maximum is not None else 1 << 62):
             values.add(default.group(1))
     if not values and minimum is None and key.endswith(".enabled") and "<code>true</code>" in html_description:
         values = {"true", "false"}
@@ -490,7 +496,7 @@ def _alarm(request: Request, ctx: _Context) -> None:
         ctx.note(period)
         if number is not None and not _period_ok(number):
             ctx.fail(period, "valid periods are 10, 20, 30 and any multiple of 60", source)
-    # PutMetricAlarm.EvaluationPeriods: "Period multiplied by EvaluationPeriods can't be more than
+    # PutMetricAlarm.Period documentation: "Period multiplied by EvaluationPeriods can't be more than
     # 604,800 seconds. For alarms with a period of less than one hour (3,600 seconds), the total
     # evaluation period can't be longer than one day (86,400 seconds)."
     evaluation = params.get("EvaluationPeriods")
@@ -506,7 +512,7 @@ def _alarm(request: Request, ctx: _Context) -> None:
                 evaluation,
                 f"{evaluation.value} periods of {longest} s are {total} s, over the {limit} s an alarm with a "
                 f"period {span} may span",
-                "botocore cloudwatch PutMetricAlarm.EvaluationPeriods documentation",
+                "botocore cloudwatch PutMetricAlarm.Period documentation",
             )
     datapoints = params.get("DatapointsToAlarm")
     if _checkable(datapoints) and _checkable(evaluation):
@@ -879,10 +885,10 @@ def _member_rules(service: str, member: str, item: Leaf, where: str, ctx: _Conte
             "not an ARN",
             "AWS General Reference: ARN format arn:partition:service:region:account:resource",
         )
-    if (service, member) == ("eks", "clusterName"):
-        # The cluster's name as CreateCluster.name's shape ClusterName constrains it.
-        _scalar("eks", MODELS.shape("eks", "ClusterName"), item, f"{where} (shape ClusterName)", ctx)
-    elif (service, member) == ("eks", "instanceTypes"):
+    override = SHAPE_OVERRIDES.get((service, member))
+    if override:
+        _scalar(service, MODELS.shape(service, override), item, f"{where} (shape {override})", ctx)
+    if (service, member) == ("eks", "instanceTypes"):
         types = MODELS.shape("ec2", "InstanceType").get("enum", [])
         _fail_unless(text in types, item, ctx, "not an EC2 instance type", "botocore ec2 InstanceType enum")
     elif (service, member) == ("eks", "publicAccessCidrs"):
