@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.runtime.rpc import UNKNOWN
 
 from components.config import read_stack_file
 from components.offline import aws_requests
@@ -300,7 +301,7 @@ def test_a_missing_required_member_fails() -> None:
     inputs = {k: v for k, v in listener.inputs.items() if k != "loadBalancerArn"}
     message = only_problem(replace(listener, inputs=inputs))
     assert "CreateListener.LoadBalancerArn" in message
-    assert "required member missing" in message
+    assert "is required and no input gives it (botocore elbv2 CreateListenerInput: required)" in message
 
 
 def test_a_reference_in_the_wrong_shape_fails() -> None:
@@ -309,10 +310,11 @@ def test_a_reference_in_the_wrong_shape_fails() -> None:
     assert "not a vpc- ID (Amazon EC2 User Guide: resource IDs" in message
 
 
-def test_secret_values_are_skipped_and_counted() -> None:
+@pytest.mark.parametrize("hidden", [SECRET, UNKNOWN])
+def test_secret_and_unknown_values_are_skipped_and_counted(hidden: str) -> None:
     topic = prod("aws:sns/topicSubscription:TopicSubscription")
     before = check_resources([topic])
-    after = check_resources([with_inputs(topic, endpoint=SECRET)])
+    after = check_resources([with_inputs(topic, endpoint=hidden)])
     assert after.problems == []
     assert after.coverage["secret_unchecked"] == 1
     assert after.coverage["constrained"] == before.coverage["constrained"] - 1

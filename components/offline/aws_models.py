@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from pulumi.runtime.rpc import UNKNOWN
+
 from .aws_requests import MAPPINGS, PROVIDED, Leaf, Request, as_bool_string, auto_name, join
 from .checks import CheckReport
 from .runner import SECRET, Plan, PlannedResource
@@ -190,6 +192,7 @@ class _Context:
     checked: set[str] = field(default_factory=set)
     """Input paths that met at least one constraint."""
     secrets: set[str] = field(default_factory=set)
+    """Input paths holding a secret ("[secret]") or a value unknown at plan time: not checked."""
     placed: set[str] = field(default_factory=set)
     """Input paths the translation put into some request."""
 
@@ -228,7 +231,7 @@ def _integer(value: Any) -> int | None:
 
 def _scalar(service: str, shape: dict[str, Any], item: Leaf, where: str, ctx: _Context) -> None:
     value = item.value
-    if value == SECRET:
+    if value in (SECRET, UNKNOWN):
         if item.path:
             ctx.secrets.add(item.path)
         return
@@ -301,7 +304,11 @@ def validate(service: str, shape_name: str, value: Any, where: str, ctx: _Contex
             return
         for required in shape.get("required", []):
             if required not in value:
-                ctx.fail(Leaf(None, "", f"{where}.{required}"), "required member missing", f"botocore {service}")
+                r = ctx.resource
+                ctx.problems.append(
+                    f"{r.type} {r.name}: {where}.{required} is required and no input gives it "
+                    f"(botocore {service} {shape_name}: required)"
+                )
         for member, item in value.items():
             if member not in shape["members"]:
                 ctx.problems.append(
@@ -355,7 +362,7 @@ def _leaf_value(item: Any) -> Any:
 
 
 def _checkable(item: Any) -> TypeGuard[Leaf]:
-    return isinstance(item, Leaf) and item.value != SECRET and item.value is not None
+    return isinstance(item, Leaf) and item.value not in (SECRET, UNKNOWN) and item.value is not None
 
 
 def _elb_name(item: Any, ctx: _Context, operation: str, load_balancer: bool) -> None:
@@ -756,7 +763,11 @@ def _permissions(request: Request, ctx: _Context) -> None:
                 ctx.note(port)
                 number = _integer(port.value)
                 if number is None or not -1 <= number <= 65535:
-                    ctx.fail(port, "ports are -1 (ICMP: all) or 0-65535", "botocore ec2 IpPermission.FromPort/ToPort")
+                    ctx.fail(
+                        port,
+                        "a port is 0-65535, or -1 for every ICMP type",
+                        "botocore ec2 IpPermission.FromPort/ToPort documentation",
+                    )
         low, high = (_integer(_leaf_value(p)) for p in ports)
         if low is not None and high is not None and low > high and low != -1:
             ctx.fail(ports[0], f"FromPort {low} above ToPort {high}", "botocore ec2 IpPermission")
@@ -1049,7 +1060,7 @@ def _tag_map(tags: dict[str, Any], base: str, ctx: _Context) -> None:
     source = "AWS General Reference: tag naming limits"
     for key, value in tags.items():
         item = Leaf(value, f"{base}.{key}")
-        if value == SECRET:
+        if value in (SECRET, UNKNOWN):
             ctx.secrets.add(item.path)
             continue
         ctx.note(item)
@@ -1123,7 +1134,7 @@ def check_resource(resource: PlannedResource) -> ResourceResult:
                 "it does not truncate); give the resource a shorter logical name or an explicit name"
             )
     for path, value in leaves.items():
-        if value == SECRET:
+        if value in (SECRET, UNKNOWN):
             ctx.secrets.add(path)
     return ResourceResult(
         resource,
@@ -1166,7 +1177,7 @@ def check_resources(resources: Iterable[PlannedResource]) -> CheckReport:
         f"({ratio:.0%}) met a constraint"
     )
     if secrets:
-        line += f", {secrets} secret (unchecked)"
+        line += f", {secrets} secret or unknown (unchecked)"
     if provider_only:
         line += f"; {provider_only} provider-side inputs no API receives"
     if unmapped_types:
