@@ -61,14 +61,25 @@ class Shapes(Protocol):
 class NameRule:
     """Which input is a type's physical name, and how pulumi-aws auto-names it when it is absent.
 
-    pulumi-aws provider/resources.go (read at commit 00ba5ea of pulumi/pulumi-aws, v6 line) gives
-    each auto-named property ``tfbridge.AutoName(prop, maxlen, "-")``: the logical name, "-" and 7
-    random hex characters; types without an entry get ``setAutonaming`` with maxlen 255. The bridge
-    (pulumi-terraform-bridge pkg/tfbridge/info/autonaming.go, ComputeAutoNameDefault) calls
-    pulumi's resource.NewUniqueName (sdk/go/common/resource/resource_id.go), which returns an
-    error "name '<prefix>' plus 7 random chars is longer than maximum length N" when the result
-    would be too long: nothing is truncated, for any type. So the check models the auto-name at
-    its full length, and reports a logical name the bridge itself would refuse.
+    What pulumi-aws does (provider/resources.go of pulumi/pulumi-aws, read at commit 00ba5ea, the v6
+    line; the repository snapshot was too large to fetch whole, and no v7 copy was in the index):
+    an auto-named property gets ``tfbridge.AutoName(prop, maxlen, "-")`` (or
+    ``AutoNameWithCustomOptions``/``AutoNameTransform``), i.e. the logical name, "-" and 7 random hex
+    characters. Per type: aws_lb_target_group ``AutoName("name", 32, "-")``; aws_iam_role 64;
+    aws_s3_bucket ``AutoNameTransform("bucket", 63, strings.ToLower)``; aws_sns_topic maxlen 80
+    (plus ".fifo" for FIFO topics); aws_eks_node_group ``AutoName("nodeGroupName", 255, "-")``;
+    aws_cloudwatch_metric_alarm 255; aws_kms_alias 238 with "alias/" put in front. aws_lb has no
+    entry, nor have aws_wafv2_web_acl, aws_launch_template, aws_cloudwatch_log_group,
+    aws_iam_role_policy, aws_security_group or aws_eks_cluster: ``setAutonaming`` gives every
+    other "name" input ``AutoName("name", 255, "-")``, so AWS's own limits (32 for a load balancer,
+    128 for a launch template or role policy, 100 for a cluster) are the ones that bite.
+
+    The bridge (pulumi-terraform-bridge pkg/tfbridge/info/autonaming.go, ComputeAutoNameDefault)
+    calls pulumi's resource.NewUniqueName (sdk/go/common/resource/resource_id.go), which returns
+    the error "name '<prefix>' plus 7 random chars is longer than maximum length N" when the result
+    would be too long; in the engine-proposed autonaming mode it errors likewise ("calculated name
+    ... exceeds maximum length"). Nothing is truncated, for any type. So the check models the
+    auto-name at its full length and reports a logical name the bridge itself would refuse.
     """
 
     input: str
