@@ -24,7 +24,7 @@ import importlib.util
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -44,7 +44,7 @@ CHECK_NAME = "aws-api-models"
 EXTRACT = Path(__file__).with_name("aws_models.json")
 """The shapes of the pinned botocore's models the check uses, extracted by ``make aws-models``
 (``python -m components.offline.aws_models``): loading the full models costs about half a second
-(ec2's alone is 5 MB of JSON), the extract a few milliseconds. A test regenerates it from the
+(ec2's alone is 4.4 MB of JSON), the extract a few milliseconds. A test regenerates it from the
 installed botocore and fails while it is stale."""
 
 KEPT_DOCUMENTATION = (
@@ -193,8 +193,6 @@ class _Context:
     """Input paths that met at least one constraint."""
     secrets: set[str] = field(default_factory=set)
     """Input paths holding a secret ("[secret]") or a value unknown at plan time: not checked."""
-    placed: set[str] = field(default_factory=set)
-    """Input paths the translation put into some request."""
 
     def fail(self, item: Leaf, rule: str, source: str) -> None:
         r = self.resource
@@ -297,8 +295,6 @@ def validate(service: str, shape_name: str, value: Any, where: str, ctx: _Contex
         return
     shape = MODELS.shape(service, shape_name)
     kind = shape["type"]
-    if isinstance(value, Leaf) and value.path:
-        ctx.placed.add(value.path)
     if kind == "structure":
         if not isinstance(value, dict):
             return
@@ -1198,10 +1194,6 @@ def check_resources(resources: Iterable[PlannedResource]) -> CheckReport:
 def check_plan(plan: Plan) -> CheckReport:
     """The AWS-model check of a plan: one CheckReport (problems are errors; the CLI exits 5)."""
     return check_resources(plan.resources)
-
-
-def mapped_types() -> Sequence[str]:
-    return sorted(MAPPINGS)
 
 
 def write_extract(path: Path = EXTRACT) -> None:
