@@ -295,6 +295,15 @@ def test_names_and_limits_from_the_models_and_aws_documentation(
     assert all(p.startswith(f"{type_token} {resource.name}: input ") for p in found)
 
 
+def test_a_kms_alias_is_checked_as_pulumi_names_it() -> None:
+    """No program stack has an alias yet; pulumi-aws names one "alias/<logical>-<7 hex>"."""
+    key = prod("aws:kms/key:Key")
+    alias = replace(key, type="aws:kms/alias:Alias", name="secrets", inputs={"targetKeyId": key.resource_id})
+    assert problems(alias) == []
+    assert "not alias/aws/" in only_problem(with_inputs(alias, name="alias/aws/secrets"))
+    assert "does not match ^[a-zA-Z0-9:/_-]+$" in only_problem(with_inputs(alias, name="alias/my secrets"))
+
+
 def test_a_missing_required_member_fails() -> None:
     listener = prod("aws:lb/listener:Listener")
     inputs = {k: v for k, v in listener.inputs.items() if k != "loadBalancerArn"}

@@ -691,6 +691,27 @@ def _node_group(request: Request, ctx: _Context) -> None:
         )
 
 
+def _kms_alias(request: Request, ctx: _Context) -> None:
+    # botocore kms CreateAlias.AliasName documentation: "must begin with alias/ followed by a name
+    # ... The alias name cannot begin with alias/aws/" (reserved for AWS managed keys).
+    item = request.params.get("AliasName")
+    if _checkable(item):
+        name = str(item.value)
+        ok = name.startswith("alias/") and len(name) > len("alias/") and not name.startswith("alias/aws/")
+        _fail_unless(
+            ok, item, ctx, "alias/ and a name, not alias/aws/", "botocore kms CreateAlias.AliasName documentation"
+        )
+
+
+def _default_security_group(request: Request, ctx: _Context) -> None:
+    # The provider looks the group up by the VPC's ID (Filters vpc-id), which must be a VPC ID.
+    for flt in request.params.get("Filters") or []:
+        if flt.get("Name") == "vpc-id":
+            for value in flt.get("Values") or []:
+                if _checkable(value):
+                    _member_rules("ec2", "VpcId", value, "DescribeSecurityGroups.Filters.Values", ctx)
+
+
 def _kms_deletion(request: Request, ctx: _Context) -> None:
     item = request.params.get("PendingWindowInDays")
     if _checkable(item):
@@ -1023,6 +1044,8 @@ RULES: dict[tuple[str, str], Any] = {
     ("sns", "Subscribe"): _subscription,
     ("eks", "CreateNodegroup"): _node_group,
     ("kms", "ScheduleKeyDeletion"): _kms_deletion,
+    ("kms", "CreateAlias"): _kms_alias,
+    ("ec2", "DescribeSecurityGroups"): _default_security_group,
     ("ec2", "CreateVpc"): _ec2_cidr("CidrBlock", 4, (16, 28)),
     ("ec2", "CreateSubnet"): _ec2_cidr("CidrBlock", 4, (16, 28)),
     ("ec2", "CreateRoute"): _ec2_cidr("DestinationCidrBlock", 4, None),

@@ -664,6 +664,19 @@ def _kms_key(r: PlannedResource, s: Shapes) -> list[Request]:
     return requests
 
 
+KMS_ALIAS_NAME = NameRule("name", bridge_maxlen=238, prefix_input="namePrefix")
+
+
+def _kms_alias(r: PlannedResource, s: Shapes) -> list[Request]:
+    i = r.inputs
+    name = physical_name(r, KMS_ALIAS_NAME)
+    if not name.path:
+        # aws_kms_alias: AutoNameWithCustomOptions(maxlen 238) with a PostTransform that puts
+        # "alias/" in front (pulumi-aws provider/resources.go).
+        name = Leaf(f"alias/{name.value}", "", name.origin)
+    return [Request("kms", "CreateAlias", drop_none({"AliasName": name, "TargetKeyId": leaf(i, "targetKeyId")}))]
+
+
 # SNS (API reference: CreateTopic, Subscribe).
 TOPIC_NAME = NameRule("name", bridge_maxlen=80, prefix_input="namePrefix")
 TOPIC_ATTRIBUTES = {
@@ -1212,6 +1225,7 @@ MAPPINGS: dict[str, TypeMapping] = {
         _role_policy_attachment, ("iam AttachRolePolicy",)
     ),
     "aws:kms/key:Key": TypeMapping(_kms_key, ("kms CreateKey", "kms EnableKeyRotation", "kms ScheduleKeyDeletion")),
+    "aws:kms/alias:Alias": TypeMapping(_kms_alias, ("kms CreateAlias",), KMS_ALIAS_NAME),
     "aws:sns/topic:Topic": TypeMapping(_topic, ("sns CreateTopic",), TOPIC_NAME),
     "aws:sns/topicSubscription:TopicSubscription": TypeMapping(
         _subscription,
