@@ -7,7 +7,7 @@ STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 
-.PHONY: setup plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema
+.PHONY: setup plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema aws-models
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -48,7 +48,7 @@ plans: $(VENV)/.installed
 	@for stack in $(STACKS); do \
 		echo "== runmcp-infra plan $$stack"; \
 		$(BIN)/runmcp-infra plan $$stack --format json > /dev/null || exit 1; \
-		echo "ok: $$stack plans cleanly, every Kubernetes object passes its schema, no mandatory policy is violated"; \
+		echo "ok: $$stack plans cleanly, every Kubernetes object passes its schema, no mandatory policy is violated, every AWS argument passes AWS's models"; \
 	done
 
 ## snapshot: rewrite tests/snapshots/<stack>.urns after an intended change of resource names
@@ -58,6 +58,10 @@ snapshot: $(VENV)/.installed
 ## schema: regenerate schema/stack-settings.schema.json from the settings model
 schema: $(VENV)/.installed
 	$(BIN)/python -m components.schema
+
+## aws-models: re-extract components/offline/aws_models.json from the pinned botocore (after a new pin or mapping)
+aws-models: $(VENV)/.installed
+	$(BIN)/python -m components.offline.aws_models
 
 ## provider-schema: regenerate provider/schema.json, the public interface other languages see
 provider-schema: $(VENV)/.installed

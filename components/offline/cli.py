@@ -1,7 +1,9 @@
 """`runmcp-infra plan STACK`: the credential-free plan of one stack.
 
 Exit codes: 0 planned and valid; 1 an object failed validation; 2 bad settings or stack file;
-3 an internal error (a bug: please report it); 4 a mandatory policy of the pack (policy/) is violated.
+3 an internal error (a bug: please report it); 4 a mandatory policy of the pack (policy/) is violated;
+5 an AWS argument fails AWS's API model or a limit AWS documents (components/offline/aws_models.py).
+When several apply, the first of 1, 4, 5 is returned.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from policy.rules import RULES
 
 from ..config import StackFileError
 from ..settings import SettingsError
+from .aws_models import check_plan
+from .checks import CheckReport
 from .crds import SCHEMAS
 from .kubernetes import manifests, validate_plan, write_manifests
 from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
 from .runner import Plan, PlannedResource, close_event_loops, run_plan
 
-EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY, EXIT_AWS = 0, 1, 2, 3, 4, 5
 PLACEHOLDER_NOTE = (
     "Offline plan under Pulumi's mock runtime: IDs, ARNs, names the provider assigns and endpoints "
     "are placeholders; secret values are shown as [secret]."
@@ -89,20 +93,25 @@ def _plan(args: argparse.Namespace) -> int:
 
     violations = validate_plan(plan)
     results = evaluate(plan, pack_config(args.project_dir, args.stack))
+    aws = check_plan(plan)
     if args.out is not None:
         write_manifests(plan, args.out)
     if args.format == "json":
-        json.dump(plan_document(plan, results), sys.stdout, indent=2, sort_keys=False)
+        json.dump(plan_document(plan, results, [aws]), sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
         for warning in plan.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         for result in results:
             print(f"{result.level.value}: {result.rule}: {result.message} ({result.urn or 'stack'})", file=sys.stderr)
     else:
-        print_text(plan, sys.stdout, results)
+        print_text(plan, sys.stdout, results, [aws])
     version = plan.settings.cluster.kubernetes_version
     for violation in violations:
         print(f"error: {violation}", file=sys.stderr)
+    for problem in aws.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if aws.problems:
+        print(f"error: {len(aws.problems)} AWS argument(s) fail AWS's API models or documented limits", file=sys.stderr)
     if violations:
         print(f"error: {len(violations)} Kubernetes object(s) fail the Kubernetes {version} schema", file=sys.stderr)
         return EXIT_INVALID
@@ -110,10 +119,14 @@ def _plan(args: argparse.Namespace) -> int:
     if mandatory:
         print(f"error: {len(mandatory)} mandatory policy violation(s) of {PACK_NAME}", file=sys.stderr)
         return EXIT_POLICY
+    if aws.problems:
+        return EXIT_AWS
     return EXIT_OK
 
 
-def plan_document(plan: Plan, policies: Sequence[PolicyResult] = ()) -> dict[str, Any]:
+def plan_document(
+    plan: Plan, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
+) -> dict[str, Any]:
     return {
         "project": plan.project,
         "stack": plan.stack,
@@ -132,10 +145,13 @@ def plan_document(plan: Plan, policies: Sequence[PolicyResult] = ()) -> dict[str
         ],
         "outputs": dict(sorted(plan.outputs.items())),
         "policies": [{"policy": r.rule, "level": r.level.value, "message": r.message, "urn": r.urn} for r in policies],
+        "checks": [c.as_json() for c in checks],
     }
 
 
-def print_text(plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = ()) -> None:
+def print_text(
+    plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
+) -> None:
     version = plan.settings.cluster.kubernetes_version
     out.write(f"Previewing update ({plan.stack}), offline\n{PLACEHOLDER_NOTE}\n\n")
     children: dict[str, list[PlannedResource]] = defaultdict(list)
@@ -183,6 +199,9 @@ def print_text(plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = ()) -
     )
     if custom:
         out.write(f"    {', '.join(custom)} checked against the schema of its CRD (components/offline/crds.py)\n")
+    for check in checks:
+        verdict = "passed" if check.passed else f"{len(check.problems)} problem(s)"
+        out.write(f"    {check.checked} ({verdict})\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
