@@ -434,6 +434,21 @@ def test_pods_are_created_after_the_binding_so_every_pod_gets_its_readiness_gate
     assert service.urn in binding.dependencies
 
 
+def test_the_binding_waits_for_every_listener(repo_stack: str) -> None:
+    """A target group no listener uses reports Target.NotInUse, so the pods' readiness gates stay false
+    until a listener forwards to it (ELBv2 TargetHealth reason codes); in prod the HTTPS listener
+    waits for the certificate's DNS validation. Pods come after the binding, so after the listeners."""
+    plan = planned(repo_stack)
+    binding = next(r for r in plan.resources if r.type.endswith(":TargetGroupBinding"))
+    listeners = of_type(plan, "aws:lb/listener:Listener")
+    assert len(listeners) == (2 if plan.settings.load_balancer.https else 1)
+    assert {listener.urn for listener in listeners} <= set(binding.dependencies)
+    https = [r for r in listeners if r.inputs["protocol"] == "HTTPS"]
+    for listener in https:
+        validation = single(plan, "aws:acm/certificateValidation:CertificateValidation")
+        assert validation.urn in listener.dependencies
+
+
 def test_log_delivery_in_a_region_without_an_elb_account(write_stack: WriteStack) -> None:
     """Regions opened since August 2022 deliver ALB logs through the service principal only."""
     plan = run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}}, region="eu-central-2"))
