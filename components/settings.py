@@ -776,6 +776,67 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
     yield from _alarm_problems(s)
+    yield from _duplicate_problems(s)
+
+
+# --- List settings that make one resource per entry ---------------------------------------------
+# Each entry becomes part of a resource's logical name, so two entries with one name part would be
+# two resources with one URN, which the engine refuses mid-update ("Duplicate resource URN").
+# The name parts below are the ones the components use; tests/test_strict.py holds them together.
+
+
+def name_slug(text: str) -> str:
+    """components/alarms.py: the name part of an SNS subscription's endpoint."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def cidr_name_part(cidr: str) -> str:
+    """components/load_balancer.py: the name part of a client CIDR's security group rules."""
+    return cidr.replace("/", "-")
+
+
+def role_name_part(role_arn: str) -> str:
+    """components/cluster.py: the name part of an admin role's access entry (the role's name)."""
+    return role_arn.rsplit("/", 1)[-1]
+
+
+def _duplicates(key: str, values: list[str], name_part: Any, what: str) -> Iterable[Problem]:
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        part = name_part(value)
+        if part not in first:
+            first[part] = index
+            continue
+        earlier = values[first[part]]
+        if earlier == value:
+            message = f"{value!r} is listed twice (also entry {first[part]}); keep one"
+        else:
+            message = (
+                f"{value!r} and entry {first[part]} ({earlier!r}) would both make {what} named '...-{part}' "
+                "(Pulumi refuses two resources with one URN); keep one"
+            )
+        yield Problem(f"{key}.{index}", message)
+
+
+def _duplicate_problems(s: StackSettings) -> Iterable[Problem]:
+    eks = s.cluster.provisioned
+    if eks is not None:
+        yield from _duplicates("cluster.eks.adminRoleArns", eks.admin_role_arns, role_name_part, "the access entry")
+    if s.load_balancer.kind == "alb":
+        yield from _duplicates(
+            "loadBalancer.allowedCidrs",
+            s.load_balancer.allowed_cidrs,
+            cidr_name_part,
+            "the security group rules",
+        )
+    if s.alarms.enabled:
+        yield from _duplicates("alarms.emails", s.alarms.emails, name_slug, "the email subscription")
+        yield from _duplicates(
+            "alarms.httpsEndpoints",
+            s.alarms.https_endpoints,
+            lambda url: name_slug(url.removeprefix("https://")),
+            "the https subscription",
+        )
 
 
 def _alarm_problems(s: StackSettings) -> Iterable[Problem]:

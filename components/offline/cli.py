@@ -1,16 +1,19 @@
 """`runmcp-infra plan STACK`: the credential-free plan of one stack.
 
-Exit codes: 0 planned and valid; 1 an object failed validation; 2 bad settings or stack file;
-3 an internal error (a bug: please report it); 4 a mandatory policy of the pack (policy/) is violated.
+Exit codes: 0 planned and valid; 1 an object failed validation (or two resources have one URN);
+2 bad settings or stack file; 3 an internal error (a bug: please report it); 4 a mandatory policy
+of the pack (policy/) is violated.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,16 +23,69 @@ from policy.rules import RULES
 
 from ..config import StackFileError
 from ..settings import SettingsError
-from .crds import SCHEMAS
-from .kubernetes import manifests, validate_plan, write_manifests
+from .checks import CheckReport
+from .kubernetes import schema_checks, write_manifests
 from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
-from .runner import Plan, PlannedResource, close_event_loops, run_plan
+from .runner import DuplicateUrnError, Plan, PlannedResource, close_event_loops, run_plan
 
 EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY = 0, 1, 2, 3, 4
 PLACEHOLDER_NOTE = (
     "Offline plan under Pulumi's mock runtime: IDs, ARNs, names the provider assigns and endpoints "
     "are placeholders; secret values are shown as [secret]."
 )
+PREVIEW_NOTE = (
+    "Run as `pulumi preview` runs: what the cloud computes on create (IDs, ARNs, endpoints, ...) "
+    "is unknown, shown as [unknown]; secret values are shown as [secret]."
+)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the checks look at: the plan and the policy pack's verdicts on it."""
+
+    plan: Plan
+    policies: list[PolicyResult]
+
+
+def _duplicate_urns(run: Checked) -> CheckReport:
+    """The engine refuses two resources with one URN; the monitor stops the run at the second
+    (DuplicateUrnError), and this confirms it for the plan as recorded."""
+    urns = Counter(r.engine_urn for r in run.plan.resources)
+    return CheckReport(
+        name="duplicate-urns",
+        checked=f"{len(urns)} resource URNs (as the engine forms them) are distinct",
+        problems=[f"Duplicate resource URN '{urn}'; try giving it a unique name" for urn, n in urns.items() if n > 1],
+        coverage={"resources": len(run.plan.resources)},
+    )
+
+
+def _kubernetes_schema(run: Checked) -> CheckReport:
+    return schema_checks(run.plan)[0]
+
+
+def _crd_schema(run: Checked) -> CheckReport:
+    return schema_checks(run.plan)[1]
+
+
+def _policy_pack(run: Checked) -> CheckReport:
+    mandatory = [r for r in run.policies if r.mandatory]
+    return CheckReport(
+        name="policy-pack",
+        checked=f"{len(RULES)} rules of {PACK_NAME} (policy/) on {len(run.plan.custom_resources())} resources: "
+        f"{len(run.policies)} violation(s), {len(mandatory)} mandatory",
+        problems=[f"{r.rule}: {r.message} ({r.urn or 'stack'})" for r in mandatory],
+        coverage={"rules": len(RULES), "violations": len(run.policies), "mandatory": len(mandatory)},
+    )
+
+
+CHECKS: list[tuple[Callable[[Checked], CheckReport], int]] = [
+    (_duplicate_urns, EXIT_INVALID),
+    (_kubernetes_schema, EXIT_INVALID),
+    (_crd_schema, EXIT_INVALID),
+    (_policy_pack, EXIT_POLICY),
+]
+"""Every validator of the plan and the exit code when it finds a problem; the first failing one
+in this order decides the exit code. A further check is one more line."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the settings from FILE instead of <project-dir>/Pulumi.<stack>.yaml",
     )
+    plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="run as `pulumi preview` does: what the cloud computes on create is unknown",
+    )
     return parser
 
 
@@ -65,11 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(_parser().parse_args(argv))
     finally:
         close_event_loops()
+        # The SDKs leave hundreds of thousands of objects; a process about to exit need not
+        # collect them (the interpreter's last collections take longer than planning a stack).
+        gc.freeze()
 
 
 def _plan(args: argparse.Namespace) -> int:
     try:
-        plan = run_plan(args.project_dir, args.stack, args.stack_file)
+        plan = run_plan(args.project_dir, args.stack, args.stack_file, preview=args.preview)
+    except DuplicateUrnError as err:
+        print(f"error: {err}", file=sys.stderr)
+        print("error: the Pulumi engine stops an update at the second resource with one URN", file=sys.stderr)
+        return EXIT_INVALID
     except SettingsError as err:
         for line in err.lines():
             print(f"error: {line}", file=sys.stderr)
@@ -87,36 +155,36 @@ def _plan(args: argparse.Namespace) -> int:
         print("error: this is a bug in runmcp-gateway; please report it with the command you ran", file=sys.stderr)
         return EXIT_INTERNAL
 
-    violations = validate_plan(plan)
-    results = evaluate(plan, pack_config(args.project_dir, args.stack))
+    checked = Checked(plan, evaluate(plan, pack_config(args.project_dir, args.stack)))
+    reports = [(check(checked), exit_code) for check, exit_code in CHECKS]
     if args.out is not None:
         write_manifests(plan, args.out)
+    results = checked.policies
     if args.format == "json":
-        json.dump(plan_document(plan, results), sys.stdout, indent=2, sort_keys=False)
+        document = plan_document(plan, results, [report for report, _ in reports])
+        json.dump(document, sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
         for warning in plan.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         for result in results:
             print(f"{result.level.value}: {result.rule}: {result.message} ({result.urn or 'stack'})", file=sys.stderr)
     else:
-        print_text(plan, sys.stdout, results)
-    version = plan.settings.cluster.kubernetes_version
-    for violation in violations:
-        print(f"error: {violation}", file=sys.stderr)
-    if violations:
-        print(f"error: {len(violations)} Kubernetes object(s) fail the Kubernetes {version} schema", file=sys.stderr)
-        return EXIT_INVALID
-    mandatory = [r for r in results if r.mandatory]
-    if mandatory:
-        print(f"error: {len(mandatory)} mandatory policy violation(s) of {PACK_NAME}", file=sys.stderr)
-        return EXIT_POLICY
-    return EXIT_OK
+        print_text(plan, sys.stdout, results, [report for report, _ in reports])
+    failed = [(report, exit_code) for report, exit_code in reports if not report.passed]
+    for report, _ in failed:
+        for problem in report.problems:
+            print(f"error: {report.name}: {problem}", file=sys.stderr)
+        print(f"error: {report.name}: {len(report.problems)} problem(s) in {report.checked}", file=sys.stderr)
+    return failed[0][1] if failed else EXIT_OK
 
 
-def plan_document(plan: Plan, policies: Sequence[PolicyResult] = ()) -> dict[str, Any]:
+def plan_document(
+    plan: Plan, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
+) -> dict[str, Any]:
     return {
         "project": plan.project,
         "stack": plan.stack,
+        "preview": plan.preview,
         "resources": [
             {
                 "urn": r.urn,
@@ -125,19 +193,30 @@ def plan_document(plan: Plan, policies: Sequence[PolicyResult] = ()) -> dict[str
                 "parent": r.parent,
                 "inputs": r.inputs,
                 "dependencies": r.dependencies,
+                "dependsOn": list(r.depends_on),
                 "provider": r.provider,
                 "protect": r.protect,
+                "replaceOnChanges": list(r.replace_on_changes),
+                "deleteBeforeReplace": r.delete_before_replace,
+                "retainOnDelete": r.retain_on_delete,
+                "ignoreChanges": list(r.ignore_changes),
+                "import": r.import_id,
+                "aliases": list(r.aliases),
             }
             for r in sorted(plan.resources, key=lambda r: r.urn)
         ],
+        "invokes": [{"token": i.token, "args": i.args, "provider": i.provider} for i in plan.invokes],
         "outputs": dict(sorted(plan.outputs.items())),
         "policies": [{"policy": r.rule, "level": r.level.value, "message": r.message, "urn": r.urn} for r in policies],
+        "checks": [report.as_json() for report in checks],
     }
 
 
-def print_text(plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = ()) -> None:
-    version = plan.settings.cluster.kubernetes_version
-    out.write(f"Previewing update ({plan.stack}), offline\n{PLACEHOLDER_NOTE}\n\n")
+def print_text(
+    plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
+) -> None:
+    note = PREVIEW_NOTE if plan.preview else PLACEHOLDER_NOTE
+    out.write(f"Previewing update ({plan.stack}), offline\n{note}\n\n")
     children: dict[str, list[PlannedResource]] = defaultdict(list)
     for r in plan.resources:
         children[r.parent].append(r)
@@ -174,15 +253,12 @@ def print_text(plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = ()) -
     counts = Counter(r.type.split(":")[0] for r in plan.resources)
     out.write(f"\nResources:\n    + {len(plan.resources) + 1} to create\n")
     out.write("    (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ", 1 stack)\n")
-    objects = manifests(plan)
-    custom = sorted({o["kind"] for o in objects if (o["apiVersion"], o["kind"]) in SCHEMAS})
-    builtin = len(objects) - sum(1 for o in objects if o["kind"] in custom)
-    out.write(
-        f"\nChecks:\n    {builtin} Kubernetes objects checked against the Kubernetes {version} "
-        "OpenAPI schema (strict)\n"
-    )
-    if custom:
-        out.write(f"    {', '.join(custom)} checked against the schema of its CRD (components/offline/crds.py)\n")
+    if checks:
+        out.write("\nChecks:\n")
+        for report in checks:
+            out.write(f"    {'ok' if report.passed else 'FAILED'}  {report.name}: {report.checked}\n")
+            for problem in report.problems:
+                out.write(f"        - {problem}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
