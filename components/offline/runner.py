@@ -425,6 +425,10 @@ def run_program(
     logger = logging.getLogger(f"runmcp.offline.{stack}")
     logger.propagate = False
     logger.handlers = [collect]
+    # What a previous run of this process left pending (after a failure) must not join this one:
+    # clear it, as pulumi/runtime/mocks.py's test decorator does.
+    runtime_settings.SETTINGS.rpc_manager.clear()
+    runtime_settings.SETTINGS.outputs.clear()
     set_mocks(mocks, project=project_name(project_dir), stack=stack, preview=preview, logger=logger, monitor=monitor)
     pulumi.runtime.set_all_config(stack_file.config, stack_file.secret_keys)
     # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
