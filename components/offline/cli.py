@@ -24,7 +24,7 @@ from policy.rules import RULES
 from ..config import StackFileError
 from ..settings import SettingsError
 from .checks import CheckReport
-from .kubernetes import schema_checks, write_manifests
+from .kubernetes import crd_schema_check, kubernetes_schema_check, write_manifests
 from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
 from .runner import DuplicateUrnError, Plan, PlannedResource, close_event_loops, run_plan
 
@@ -60,11 +60,11 @@ def _duplicate_urns(run: Checked) -> CheckReport:
 
 
 def _kubernetes_schema(run: Checked) -> CheckReport:
-    return schema_checks(run.plan)[0]
+    return kubernetes_schema_check(run.plan)
 
 
 def _crd_schema(run: Checked) -> CheckReport:
-    return schema_checks(run.plan)[1]
+    return crd_schema_check(run.plan)
 
 
 def _policy_pack(run: Checked) -> CheckReport:

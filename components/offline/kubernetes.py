@@ -138,41 +138,48 @@ def validate_plan(plan: Plan, kubernetes_version: str | None = None) -> list[Vio
     return [v for obj in manifests(plan) for v in validate(obj, version)]
 
 
-def schema_checks(plan: Plan) -> tuple[CheckReport, CheckReport]:
-    """The plan's built-in Kubernetes objects against the official schema of the stack's version,
-    and its custom resources against their CRD's schema (crds.py). In a preview, objects holding
-    values not known yet are left out (their unknowns are no values to check) and counted."""
+def _partition(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
+    """The plan's objects of built-in kinds and its custom resources, without those holding values
+    a preview does not know yet (their unknowns are no values to check), which are counted."""
     version = plan.settings.cluster.kubernetes_version
-    builtin: list[dict[str, Any]] = []
-    custom: list[dict[str, Any]] = []
-    skipped = {"builtin": 0, "custom": 0}
+    groups: dict[str, list[dict[str, Any]]] = {"builtin": [], "custom": []}
+    unknown = {"builtin": 0, "custom": 0}
     for obj in manifests(plan):
         group = "custom" if is_custom(obj, version) else "builtin"
         if contains_unknowns(obj):
-            skipped[group] += 1
-            continue
-        (custom if group == "custom" else builtin).append(obj)
+            unknown[group] += 1
+        else:
+            groups[group].append(obj)
+    return groups["builtin"], groups["custom"], unknown
 
-    def unchecked(group: str) -> str:
-        count = skipped[group]
-        return f"; {count} with values unknown in a preview not checked" if count else ""
 
+def _unchecked(count: int) -> str:
+    return f"; {count} with values unknown in a preview not checked" if count else ""
+
+
+def kubernetes_schema_check(plan: Plan) -> CheckReport:
+    """The plan's built-in Kubernetes objects against the official schema of the stack's version."""
+    version = plan.settings.cluster.kubernetes_version
+    builtin, _, unknown = _partition(plan)
+    return CheckReport(
+        name="kubernetes-schema",
+        checked=f"{len(builtin)} Kubernetes objects against the Kubernetes {version} OpenAPI schema "
+        f"(strict){_unchecked(unknown['builtin'])}",
+        problems=[str(v) for obj in builtin for v in validate(obj, version)],
+        coverage={"objects": len(builtin), "kubernetesVersion": version, "unknown": unknown["builtin"]},
+    )
+
+
+def crd_schema_check(plan: Plan) -> CheckReport:
+    """The plan's custom resources against the schema of their CRD (crds.py)."""
+    _, custom, unknown = _partition(plan)
     kinds = sorted({str(o["kind"]) for o in custom})
-    return (
-        CheckReport(
-            name="kubernetes-schema",
-            checked=f"{len(builtin)} Kubernetes objects against the Kubernetes {version} OpenAPI schema "
-            f"(strict){unchecked('builtin')}",
-            problems=[str(v) for obj in builtin for v in validate(obj, version)],
-            coverage={"objects": len(builtin), "kubernetesVersion": version, "unknown": skipped["builtin"]},
-        ),
-        CheckReport(
-            name="crd-schema",
-            checked=f"{len(custom)} custom resources ({', '.join(kinds) or 'none'}) against the schema of "
-            f"their CRD (components/offline/crds.py){unchecked('custom')}",
-            problems=[str(v) for obj in custom for v in _validate_custom(obj)],
-            coverage={"objects": len(custom), "kinds": kinds, "unknown": skipped["custom"]},
-        ),
+    return CheckReport(
+        name="crd-schema",
+        checked=f"{len(custom)} custom resources ({', '.join(kinds) or 'none'}) against the schema of "
+        f"their CRD (components/offline/crds.py){_unchecked(unknown['custom'])}",
+        problems=[str(v) for obj in custom for v in _validate_custom(obj)],
+        coverage={"objects": len(custom), "kinds": kinds, "unknown": unknown["custom"]},
     )
 
 

@@ -307,10 +307,10 @@ def _set_path(state: struct_pb2.Struct, path: tuple[str, ...], value: str) -> No
     """Set ``value`` at ``path`` in a property struct whose parents are known objects."""
     node = state
     for key in path[:-1]:
-        child = node[key] if key in node else None
-        if not isinstance(child, struct_pb2.Struct):
+        child = node.fields.get(key)
+        if child is None or child.WhichOneof("kind") != "struct_value":
             return  # missing, or itself unknown: nothing to name
-        node = child
+        node = child.struct_value
     node[path[-1]] = value
 
 
