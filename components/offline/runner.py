@@ -268,9 +268,7 @@ class RecordingMonitor(MockMonitor):
 
     def _planned(self, request: Any, response: Any, engine_urn: str) -> PlannedResource:
         # Only the name is taken from the answer: mock state echoes inputs with secrets unwrapped.
-        answer = json_format.MessageToDict(response.object)
-        metadata = answer.get("metadata")
-        assigned = metadata.get("name", "") if isinstance(metadata, dict) else ""
+        assigned = _string_at(response.object, ("metadata", "name"))
         dependencies = sorted(set(request.dependencies))
         # The request carries all dependencies and, per input property, those the property brings
         # (pulumi/runtime/resource.py: prepare_resource); the rest come from depends_on.
@@ -285,7 +283,7 @@ class RecordingMonitor(MockMonitor):
             dependencies=dependencies,
             provider=_provider_urn(request.provider),
             protect=bool(request.protect),
-            assigned_name=str(assigned) if assigned != _WIRE_UNKNOWN else "",
+            assigned_name=assigned if assigned != _WIRE_UNKNOWN else "",
             resource_id=str(response.id),
             engine_urn=engine_urn,
             aliases=tuple(self._alias_urns(request)),
@@ -301,6 +299,18 @@ class RecordingMonitor(MockMonitor):
         if "::pulumi:pulumi:Stack::" in request.urn:
             self.stack_outputs = _struct(request.outputs)
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def _string_at(state: struct_pb2.Struct, path: tuple[str, ...]) -> str:
+    """The string at ``path`` in a property struct; "" when there is none."""
+    node = state
+    for key in path[:-1]:
+        child = node.fields.get(key)
+        if child is None or child.WhichOneof("kind") != "struct_value":
+            return ""
+        node = child.struct_value
+    leaf = node.fields.get(path[-1])
+    return leaf.string_value if leaf is not None and leaf.WhichOneof("kind") == "string_value" else ""
 
 
 def _set_path(state: struct_pb2.Struct, path: tuple[str, ...], value: str) -> None:
