@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from components.config import read_stack_file
+from components.offline import cli as offline_cli
+from components.offline.checks import CheckReport
 from components.offline.mocks import CloudMocks
 from components.offline.runner import (
     UNKNOWN,
@@ -350,3 +352,18 @@ def test_the_text_plan_lists_the_checks() -> None:
     checks = result.stdout.split("\nChecks:\n", 1)[1]
     for name in ("duplicate-urns", "kubernetes-schema", "crd-schema", "policy-pack"):
         assert f"ok  {name}: " in checks
+
+
+def test_a_further_check_is_one_entry_and_decides_the_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def always(run: offline_cli.Checked) -> CheckReport:
+        return CheckReport("always-fails", f"{len(run.plan.resources)} resources", problems=["broken"])
+
+    monkeypatch.setattr(offline_cli, "CHECKS", [*offline_cli.CHECKS, offline_cli.Check(always, 5, "{n} from always")])
+    args = offline_cli._parser().parse_args(["plan", "dev", "--format", "json", "--project-dir", str(PROJECT_DIR)])
+    assert offline_cli._plan(args) == 5
+    out, err = capsys.readouterr()
+    assert [c["name"] for c in json.loads(out)["checks"]][-1] == "always-fails"
+    assert "error: always-fails: broken\n" in err
+    assert err.endswith("error: 1 from always\n")

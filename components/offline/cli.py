@@ -78,14 +78,27 @@ def _policy_pack(run: Checked) -> CheckReport:
     )
 
 
-CHECKS: list[tuple[Callable[[Checked], CheckReport], int]] = [
-    (_duplicate_urns, EXIT_INVALID),
-    (_kubernetes_schema, EXIT_INVALID),
-    (_crd_schema, EXIT_INVALID),
-    (_policy_pack, EXIT_POLICY),
+@dataclass(frozen=True)
+class Check:
+    run: Callable[[Checked], CheckReport]
+    exit_code: int
+    """The exit code when the check finds a problem."""
+    failure: str
+    """The last error line when it does; {n} is the number of problems, {coverage[...]} a figure."""
+
+
+CHECKS: list[Check] = [
+    Check(_duplicate_urns, EXIT_INVALID, "{n} duplicate resource URN(s)"),
+    Check(
+        _kubernetes_schema,
+        EXIT_INVALID,
+        "{n} Kubernetes object(s) fail the Kubernetes {coverage[kubernetesVersion]} schema",
+    ),
+    Check(_crd_schema, EXIT_INVALID, "{n} custom resource(s) fail the schema of their CRD"),
+    Check(_policy_pack, EXIT_POLICY, f"{{n}} mandatory policy violation(s) of {PACK_NAME}"),
 ]
-"""Every validator of the plan and the exit code when it finds a problem; the first failing one
-in this order decides the exit code. A further check is one more line."""
+"""Every validator of the plan; the first failing one in this order decides the exit code. A
+further check is one more line."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,7 +169,7 @@ def _plan(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
 
     checked = Checked(plan, evaluate(plan, pack_config(args.project_dir, args.stack)))
-    reports = [(check(checked), exit_code) for check, exit_code in CHECKS]
+    reports = [(check.run(checked), check) for check in CHECKS]
     if args.out is not None:
         write_manifests(plan, args.out)
     results = checked.policies
@@ -170,12 +183,12 @@ def _plan(args: argparse.Namespace) -> int:
             print(f"{result.level.value}: {result.rule}: {result.message} ({result.urn or 'stack'})", file=sys.stderr)
     else:
         print_text(plan, sys.stdout, results, [report for report, _ in reports])
-    failed = [(report, exit_code) for report, exit_code in reports if not report.passed]
-    for report, _ in failed:
+    failed = [(report, check) for report, check in reports if not report.passed]
+    for report, check in failed:
         for problem in report.problems:
             print(f"error: {report.name}: {problem}", file=sys.stderr)
-        print(f"error: {report.name}: {len(report.problems)} problem(s) in {report.checked}", file=sys.stderr)
-    return failed[0][1] if failed else EXIT_OK
+        print(f"error: {check.failure.format(n=len(report.problems), coverage=report.coverage)}", file=sys.stderr)
+    return failed[0][1].exit_code if failed else EXIT_OK
 
 
 def plan_document(
