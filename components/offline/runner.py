@@ -9,6 +9,7 @@ import logging
 import os
 import runpy
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -190,6 +191,7 @@ class RecordingMonitor(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
         self.engine_urns: dict[str, str] = {}
         self._seen: set[str] = set()
+        self._seen_lock = threading.Lock()  # the SDK registers from several worker threads
 
     def _engine_urn(self, kind: str, name: str, parent: str) -> str:
         parent = self.engine_urns.get(parent, parent)
@@ -237,9 +239,10 @@ class RecordingMonitor(MockMonitor):
         # resources the engine tells apart may share one (and the mock keeps the second). The
         # stack is left out: set_mocks registers one before the program registers its own.
         if not stack:
-            if engine_urn in self._seen:
-                raise DuplicateUrnError(engine_urn)
-            self._seen.add(engine_urn)
+            with self._seen_lock:
+                if engine_urn in self._seen:
+                    raise DuplicateUrnError(engine_urn)
+                self._seen.add(engine_urn)
         if self.preview and not stack:
             response = self._preview_register(request)
         else:
