@@ -76,6 +76,10 @@ class _Model(BaseModel):
 
 # --- Field types -------------------------------------------------------------------------------
 
+UNIQUE_ENTRIES: dict[str, Any] = {"uniqueItems": True}
+"""For the stack-file schema of a list that makes one resource per entry: an editor flags a repeated
+entry as you type (the settings also refuse entries that differ but give one name)."""
+
 
 def _matches(pattern: str, explanation: str) -> AfterValidator:
     """A validator that accepts only text matching ``pattern`` whole, explaining what it expects."""
@@ -323,7 +327,7 @@ class EksSettings(_Model):
     log group (/aws/eks/<name>/cluster) must exist, with its retention, before the cluster."""
     network: NetworkSettings = NetworkSettings()
     endpoint: EndpointSettings = EndpointSettings()
-    admin_role_arns: list[RoleArn] = Field(default_factory=list)
+    admin_role_arns: list[RoleArn] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """IAM roles given cluster-admin through access entries (the creator is admin already)."""
     logging: ControlPlaneLogging = ControlPlaneLogging()
     secrets_encryption: SecretsEncryption = SecretsEncryption()
@@ -594,7 +598,9 @@ class LoadBalancerSettings(_Model):
     kind: Literal["alb", "none"] = "alb"
     """none: only the ClusterIP Service, for users who front the gateway themselves."""
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
-    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    allowed_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"], min_length=1, json_schema_extra=UNIQUE_ENTRIES
+    )
     """Clients allowed to reach the load balancer on 80 and 443."""
     certificate_arn: CertificateArn | None = None
     """An ACM certificate for the HTTPS listener. Unset with ``domain`` set: one is made."""
@@ -659,9 +665,9 @@ class AlarmSettings(_Model):
     """CloudWatch alarms, their notifications and a dashboard."""
 
     enabled: bool = True
-    emails: list[EmailAddress] = Field(default_factory=list)
+    emails: list[EmailAddress] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """Email subscriptions to the alarm topic (each address confirms by mail)."""
-    https_endpoints: list[HttpsUrl] = Field(default_factory=list)
+    https_endpoints: list[HttpsUrl] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request)."""
     existing_topic_arns: list[SnsTopicArn] = Field(default_factory=list)
     """Topics that also receive every alarm and OK notification."""

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -367,3 +368,16 @@ def test_a_further_check_is_one_entry_and_decides_the_exit_code(
     assert [c["name"] for c in json.loads(out)["checks"]][-1] == "always-fails"
     assert "error: always-fails: broken\n" in err
     assert err.endswith("error: 1 from always\n")
+
+
+def test_the_stack_file_schema_flags_a_repeated_entry_as_you_type() -> None:
+    schema = json.loads((PROJECT_DIR / "schema" / "stack-settings.schema.json").read_text())
+    doc = {
+        "config": {
+            "runmcp-gateway:gateway": {"image": IMAGE},
+            "runmcp-gateway:alarms": {"emails": ["ops@example.com", "ops@example.com"]},
+        }
+    }
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+    assert [list(e.absolute_path) for e in errors] == [["config", "runmcp-gateway:alarms", "emails"]]
+    assert "non-unique" in errors[0].message
