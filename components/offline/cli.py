@@ -8,7 +8,6 @@ of the pack (policy/) is violated.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from collections import Counter, defaultdict
@@ -26,6 +25,7 @@ from ..settings import SettingsError
 from .checks import CheckReport
 from .kubernetes import crd_schema_check, kubernetes_schema_check, write_manifests
 from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
+from .process import collect_less, skip_final_collection
 from .runner import DuplicateUrnError, Plan, PlannedResource, close_event_loops, run_plan
 
 EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY = 0, 1, 2, 3, 4
@@ -135,13 +135,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command's entry point: the process plans once and exits (see process.py)."""
+    collect_less()
     try:
         return _plan(_parser().parse_args(argv))
     finally:
         close_event_loops()
-        # The SDKs leave hundreds of thousands of objects; a process about to exit need not
-        # collect them (the interpreter's last collections take longer than planning a stack).
-        gc.freeze()
+        skip_final_collection()
 
 
 def _plan(args: argparse.Namespace) -> int:
