@@ -239,6 +239,10 @@ def test_a_preview_registers_what_an_update_registers(stack: str, previews: dict
         (r.engine_urn, r.type) for r in update.resources
     )
     assert [i.token for i in preview.invokes] == [i.token for i in update.invokes]
+    assert preview.warnings == update.warnings
+    # Every output is there; each is the update's value or not known yet.
+    assert sorted(preview.outputs) == sorted(update.outputs)
+    assert {k for k, v in preview.outputs.items() if v not in (update.outputs[k], UNKNOWN)} == set()
     # The cloud has computed nothing yet: no resource has an ID.
     assert {r.resource_id for r in preview.resources if r.custom} == {""}
 
