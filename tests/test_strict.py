@@ -174,9 +174,10 @@ def test_plan_prints_one_line_for_a_duplicate_urn(tmp_path: Path) -> None:
     result = cli("plan", "test", "--project-dir", str(tmp_path))
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(
-        "error: Duplicate resource URN 'urn:pulumi:test::runmcp-gateway::test:index:Thing::same'"
-    )
+    assert result.stderr.splitlines() == [
+        "error: Duplicate resource URN 'urn:pulumi:test::runmcp-gateway::test:index:Thing::same'; "
+        "try giving it a unique name"
+    ]
     assert result.stdout == ""
 
 

@@ -148,8 +148,7 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         plan = run_plan(args.project_dir, args.stack, args.stack_file, preview=args.preview)
     except DuplicateUrnError as err:
-        print(f"error: {err}", file=sys.stderr)
-        print("error: the Pulumi engine stops an update at the second resource with one URN", file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)  # the engine's own message, which stops an update
         return EXIT_INVALID
     except SettingsError as err:
         for line in err.lines():
