@@ -386,3 +386,30 @@ def test_the_stack_file_schema_flags_a_repeated_entry_as_you_type() -> None:
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
     assert [list(e.absolute_path) for e in errors] == [["config", "runmcp-gateway:alarms", "emails"]]
     assert "non-unique" in errors[0].message
+
+
+def test_an_invoke_made_with_an_explicit_provider_names_it(tmp_path: Path) -> None:
+    stack_file = _tiny_project(
+        tmp_path,
+        """
+        import pulumi
+        import pulumi_aws as aws
+
+        west = aws.Provider("west", region="us-west-2")
+        aws.get_region(opts=pulumi.InvokeOptions(provider=west))
+        aws.get_partition()
+        """,
+        {"aws:region": "us-east-1"},
+    )
+    monitor, _ = run_program(tmp_path, "test", read_stack_file(stack_file))
+    provider = single_recorded(monitor, "pulumi:providers:aws")
+    assert [(i.token, i.provider) for i in monitor.invokes] == [
+        ("aws:index/getRegion:getRegion", provider),
+        ("aws:index/getPartition:getPartition", ""),
+    ]
+
+
+def single_recorded(monitor: RecordingMonitor, type_token: str) -> str:
+    found = [r.urn for r in monitor.recorded if r.type == type_token]
+    assert len(found) == 1, found
+    return found[0]
