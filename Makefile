@@ -67,7 +67,7 @@ aws-models: $(VENV)/.installed
 provider-schema: $(VENV)/.installed
 	$(BIN)/python -m components.package_schema
 
-## bench: median offline plan time per stack beside the bare cost of the SDKs and the mock runtime
+## bench: median offline plan time per stack beside its floor (SDK modules of its resource types + mock runtime) and the ratio
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/plan_bench.py
 

@@ -9,13 +9,18 @@ committed file is stale.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
+from . import settings as settings_module
 from .settings import AWS_REGION_KEY, PROJECT, StackSettings
 
 SCHEMA_PATH = Path("schema") / "stack-settings.schema.json"
@@ -39,7 +44,42 @@ def _secrets_as_secure(node: Any) -> Any:
     return node
 
 
+def field_docstrings(cls: type) -> dict[str, str]:
+    """The docstring under each annotated attribute of a class (what pydantic's
+    use_attribute_docstrings reads), by attribute name."""
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    found = {}
+    for statement, following in itertools.pairwise(body):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            found[statement.target.id] = inspect.cleandoc(following.value.value)
+    return found
+
+
+def with_field_docstrings() -> None:
+    """Give the settings' fields their docstrings as descriptions and rebuild the models, nested
+    ones (defined first in settings.py) before the models holding them."""
+    for model in vars(settings_module).values():
+        if not (
+            isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == settings_module.__name__
+        ):
+            continue
+        docs = field_docstrings(model)
+        for name, info in model.model_fields.items():
+            if info.description is None and name in docs:
+                info.description = docs[name]
+        # Every model, changed or not: a model's schema holds the schemas of the models it nests.
+        model.model_rebuild(force=True)
+
+
 def stack_file_schema() -> dict[str, Any]:
+    with_field_docstrings()
     model = _secrets_as_secure(StackSettings.model_json_schema(by_alias=True))
     defs = dict(model.pop("$defs", {}))
     defs["PulumiSecret"] = PULUMI_SECRET

@@ -68,12 +68,17 @@ class _Model(BaseModel):
         extra="forbid",
         frozen=True,
         validate_default=True,
-        # The docstrings under each field become its description (the JSON Schema's hover text).
-        use_attribute_docstrings=True,
+        # The docstrings under each field become its description (the JSON Schema's hover text),
+        # but only where a schema is made (components/schema.py: with_field_docstrings): reading
+        # them costs every run a tenth of a second.
     )
 
 
 # --- Field types -------------------------------------------------------------------------------
+
+UNIQUE_ENTRIES: dict[str, Any] = {"uniqueItems": True}
+"""For the stack-file schema of a list that makes one resource per entry: an editor flags a repeated
+entry as you type (the settings also refuse entries that differ but give one name)."""
 
 
 def _matches(pattern: str, explanation: str) -> AfterValidator:
@@ -322,7 +327,7 @@ class EksSettings(_Model):
     log group (/aws/eks/<name>/cluster) must exist, with its retention, before the cluster."""
     network: NetworkSettings = NetworkSettings()
     endpoint: EndpointSettings = EndpointSettings()
-    admin_role_arns: list[RoleArn] = Field(default_factory=list)
+    admin_role_arns: list[RoleArn] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """IAM roles given cluster-admin through access entries (the creator is admin already)."""
     logging: ControlPlaneLogging = ControlPlaneLogging()
     secrets_encryption: SecretsEncryption = SecretsEncryption()
@@ -593,7 +598,9 @@ class LoadBalancerSettings(_Model):
     kind: Literal["alb", "none"] = "alb"
     """none: only the ClusterIP Service, for users who front the gateway themselves."""
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
-    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    allowed_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"], min_length=1, json_schema_extra=UNIQUE_ENTRIES
+    )
     """Clients allowed to reach the load balancer on 80 and 443."""
     certificate_arn: CertificateArn | None = None
     """An ACM certificate for the HTTPS listener. Unset with ``domain`` set: one is made."""
@@ -658,9 +665,9 @@ class AlarmSettings(_Model):
     """CloudWatch alarms, their notifications and a dashboard."""
 
     enabled: bool = True
-    emails: list[EmailAddress] = Field(default_factory=list)
+    emails: list[EmailAddress] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """Email subscriptions to the alarm topic (each address confirms by mail)."""
-    https_endpoints: list[HttpsUrl] = Field(default_factory=list)
+    https_endpoints: list[HttpsUrl] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request)."""
     existing_topic_arns: list[SnsTopicArn] = Field(default_factory=list)
     """Topics that also receive every alarm and OK notification."""
@@ -776,6 +783,67 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
     yield from _alarm_problems(s)
+    yield from _duplicate_problems(s)
+
+
+# --- List settings that make one resource per entry ---------------------------------------------
+# Each entry becomes part of a resource's logical name, so two entries with one name part would be
+# two resources with one URN, which the engine refuses mid-update ("Duplicate resource URN").
+# The name parts below are the ones the components use; tests/test_strict.py holds them together.
+
+
+def name_slug(text: str) -> str:
+    """components/alarms.py: the name part of an SNS subscription's endpoint."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def cidr_name_part(cidr: str) -> str:
+    """components/load_balancer.py: the name part of a client CIDR's security group rules."""
+    return cidr.replace("/", "-")
+
+
+def role_name_part(role_arn: str) -> str:
+    """components/cluster.py: the name part of an admin role's access entry (the role's name)."""
+    return role_arn.rsplit("/", 1)[-1]
+
+
+def _duplicates(key: str, values: list[str], name_part: Any, what: str) -> Iterable[Problem]:
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        part = name_part(value)
+        if part not in first:
+            first[part] = index
+            continue
+        earlier = values[first[part]]
+        if earlier == value:
+            message = f"{value!r} is listed twice (also entry {first[part]}); keep one"
+        else:
+            message = (
+                f"{value!r} and entry {first[part]} ({earlier!r}) would both make {what} named '...-{part}' "
+                "(Pulumi refuses two resources with one URN); keep one"
+            )
+        yield Problem(f"{key}.{index}", message)
+
+
+def _duplicate_problems(s: StackSettings) -> Iterable[Problem]:
+    eks = s.cluster.provisioned
+    if eks is not None:
+        yield from _duplicates("cluster.eks.adminRoleArns", eks.admin_role_arns, role_name_part, "the access entry")
+    if s.load_balancer.kind == "alb":
+        yield from _duplicates(
+            "loadBalancer.allowedCidrs",
+            s.load_balancer.allowed_cidrs,
+            cidr_name_part,
+            "the security group rules",
+        )
+    if s.alarms.enabled:
+        yield from _duplicates("alarms.emails", s.alarms.emails, name_slug, "the email subscription")
+        yield from _duplicates(
+            "alarms.httpsEndpoints",
+            s.alarms.https_endpoints,
+            lambda url: name_slug(url.removeprefix("https://")),
+            "the https subscription",
+        )
 
 
 def _alarm_problems(s: StackSettings) -> Iterable[Problem]:

@@ -29,9 +29,16 @@ def test_json_plan_document(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"project", "stack", "resources", "outputs", "policies", "checks"}
+    assert set(doc) == {"project", "stack", "preview", "resources", "invokes", "outputs", "policies", "checks"}
     assert doc["policies"] == []
-    assert [c["name"] for c in doc["checks"]] == ["aws-api-models"]
+    assert doc["preview"] is False
+    assert [c["name"] for c in doc["checks"]] == [
+        "duplicate-urns",
+        "kubernetes-schema",
+        "crd-schema",
+        "policy-pack",
+        "aws-api-models",
+    ]
     assert (doc["project"], doc["stack"]) == ("runmcp-gateway", "existing")
     for resource in doc["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "dependencies"} <= set(resource)

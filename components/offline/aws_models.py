@@ -29,11 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from pulumi.runtime.rpc import UNKNOWN
-
 from .aws_requests import MAPPINGS, PROVIDED, Leaf, Request, as_bool_string, auto_name, join
 from .checks import CheckReport
-from .runner import SECRET, Plan, PlannedResource
+from .runner import SECRET, UNKNOWN, Plan, PlannedResource
 
 CHECK_NAME = "aws-api-models"
 

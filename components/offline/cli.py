@@ -1,9 +1,9 @@
 """`runmcp-infra plan STACK`: the credential-free plan of one stack.
 
-Exit codes: 0 planned and valid; 1 an object failed validation; 2 bad settings or stack file;
-3 an internal error (a bug: please report it); 4 a mandatory policy of the pack (policy/) is violated;
-5 an AWS argument fails AWS's API model or a limit AWS documents (components/offline/aws_models.py).
-When several apply, the first of 1, 4, 5 is returned.
+Exit codes: 0 planned and valid; 1 an object failed validation (or two resources have one URN);
+2 bad settings or stack file; 3 an internal error (a bug: please report it); 4 a mandatory policy
+of the pack (policy/) is violated; 5 an AWS argument fails AWS's API model or a limit AWS documents
+(components/offline/aws_models.py). When several apply, the first of 1, 4, 5 is returned.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,16 +25,87 @@ from ..config import StackFileError
 from ..settings import SettingsError
 from .aws_models import check_plan
 from .checks import CheckReport
-from .crds import SCHEMAS
-from .kubernetes import manifests, validate_plan, write_manifests
+from .kubernetes import crd_schema_check, kubernetes_schema_check, write_manifests
 from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
-from .runner import Plan, PlannedResource, close_event_loops, run_plan
+from .process import collect_less, skip_final_collection
+from .runner import DuplicateUrnError, Plan, PlannedResource, close_event_loops, run_plan
 
 EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY, EXIT_AWS = 0, 1, 2, 3, 4, 5
 PLACEHOLDER_NOTE = (
     "Offline plan under Pulumi's mock runtime: IDs, ARNs, names the provider assigns and endpoints "
     "are placeholders; secret values are shown as [secret]."
 )
+PREVIEW_NOTE = (
+    "Run as `pulumi preview` runs: what the cloud computes on create (IDs, ARNs, endpoints, ...) "
+    "is unknown, shown as [unknown]; secret values are shown as [secret]."
+)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the checks look at: the plan and the policy pack's verdicts on it."""
+
+    plan: Plan
+    policies: list[PolicyResult]
+
+
+def _duplicate_urns(run: Checked) -> CheckReport:
+    """The engine refuses two resources with one URN; the monitor stops the run at the second
+    (DuplicateUrnError), and this confirms it for the plan as recorded."""
+    urns = Counter(r.engine_urn for r in run.plan.resources)
+    return CheckReport(
+        name="duplicate-urns",
+        checked=f"{len(urns)} resource URNs (as the engine forms them) are distinct",
+        problems=[f"Duplicate resource URN '{urn}'; try giving it a unique name" for urn, n in urns.items() if n > 1],
+        coverage={"resources": len(run.plan.resources)},
+    )
+
+
+def _kubernetes_schema(run: Checked) -> CheckReport:
+    return kubernetes_schema_check(run.plan)
+
+
+def _crd_schema(run: Checked) -> CheckReport:
+    return crd_schema_check(run.plan)
+
+
+def _policy_pack(run: Checked) -> CheckReport:
+    mandatory = [r for r in run.policies if r.mandatory]
+    return CheckReport(
+        name="policy-pack",
+        checked=f"{len(RULES)} rules of {PACK_NAME} (policy/) on {len(run.plan.custom_resources())} resources: "
+        f"{len(run.policies)} violation(s), {len(mandatory)} mandatory",
+        problems=[f"{r.rule}: {r.message} ({r.urn or 'stack'})" for r in mandatory],
+        coverage={"rules": len(RULES), "violations": len(run.policies), "mandatory": len(mandatory)},
+    )
+
+
+def _aws_models(run: Checked) -> CheckReport:
+    return check_plan(run.plan)
+
+
+@dataclass(frozen=True)
+class Check:
+    run: Callable[[Checked], CheckReport]
+    exit_code: int
+    """The exit code when the check finds a problem."""
+    failure: str
+    """The last error line when it does; {n} is the number of problems, {coverage[...]} a figure."""
+
+
+CHECKS: list[Check] = [
+    Check(_duplicate_urns, EXIT_INVALID, "{n} duplicate resource URN(s)"),
+    Check(
+        _kubernetes_schema,
+        EXIT_INVALID,
+        "{n} Kubernetes object(s) fail the Kubernetes {coverage[kubernetesVersion]} schema",
+    ),
+    Check(_crd_schema, EXIT_INVALID, "{n} custom resource(s) fail the schema of their CRD"),
+    Check(_policy_pack, EXIT_POLICY, f"{{n}} mandatory policy violation(s) of {PACK_NAME}"),
+    Check(_aws_models, EXIT_AWS, "{n} AWS argument(s) fail AWS's API models or documented limits"),
+]
+"""Every validator of the plan; the first failing one in this order decides the exit code. A
+further check is one more line."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,19 +133,30 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the settings from FILE instead of <project-dir>/Pulumi.<stack>.yaml",
     )
+    plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="run as `pulumi preview` does: what the cloud computes on create is unknown",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command's entry point: the process plans once and exits (see process.py)."""
+    collect_less()
     try:
         return _plan(_parser().parse_args(argv))
     finally:
         close_event_loops()
+        skip_final_collection()
 
 
 def _plan(args: argparse.Namespace) -> int:
     try:
-        plan = run_plan(args.project_dir, args.stack, args.stack_file)
+        plan = run_plan(args.project_dir, args.stack, args.stack_file, preview=args.preview)
+    except DuplicateUrnError as err:
+        print(f"error: {err}", file=sys.stderr)  # the engine's own message, which stops an update
+        return EXIT_INVALID
     except SettingsError as err:
         for line in err.lines():
             print(f"error: {line}", file=sys.stderr)
@@ -91,37 +174,27 @@ def _plan(args: argparse.Namespace) -> int:
         print("error: this is a bug in runmcp-gateway; please report it with the command you ran", file=sys.stderr)
         return EXIT_INTERNAL
 
-    violations = validate_plan(plan)
-    results = evaluate(plan, pack_config(args.project_dir, args.stack))
-    aws = check_plan(plan)
+    checked = Checked(plan, evaluate(plan, pack_config(args.project_dir, args.stack)))
+    reports = [(check.run(checked), check) for check in CHECKS]
     if args.out is not None:
         write_manifests(plan, args.out)
+    results = checked.policies
     if args.format == "json":
-        json.dump(plan_document(plan, results, [aws]), sys.stdout, indent=2, sort_keys=False)
+        document = plan_document(plan, results, [report for report, _ in reports])
+        json.dump(document, sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
         for warning in plan.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         for result in results:
             print(f"{result.level.value}: {result.rule}: {result.message} ({result.urn or 'stack'})", file=sys.stderr)
     else:
-        print_text(plan, sys.stdout, results, [aws])
-    version = plan.settings.cluster.kubernetes_version
-    for violation in violations:
-        print(f"error: {violation}", file=sys.stderr)
-    for problem in aws.problems:
-        print(f"error: {problem}", file=sys.stderr)
-    if aws.problems:
-        print(f"error: {len(aws.problems)} AWS argument(s) fail AWS's API models or documented limits", file=sys.stderr)
-    if violations:
-        print(f"error: {len(violations)} Kubernetes object(s) fail the Kubernetes {version} schema", file=sys.stderr)
-        return EXIT_INVALID
-    mandatory = [r for r in results if r.mandatory]
-    if mandatory:
-        print(f"error: {len(mandatory)} mandatory policy violation(s) of {PACK_NAME}", file=sys.stderr)
-        return EXIT_POLICY
-    if aws.problems:
-        return EXIT_AWS
-    return EXIT_OK
+        print_text(plan, sys.stdout, results, [report for report, _ in reports])
+    failed = [(report, check) for report, check in reports if not report.passed]
+    for report, check in failed:
+        for problem in report.problems:
+            print(f"error: {report.name}: {problem}", file=sys.stderr)
+        print(f"error: {check.failure.format(n=len(report.problems), coverage=report.coverage)}", file=sys.stderr)
+    return failed[0][1].exit_code if failed else EXIT_OK
 
 
 def plan_document(
@@ -130,6 +203,7 @@ def plan_document(
     return {
         "project": plan.project,
         "stack": plan.stack,
+        "preview": plan.preview,
         "resources": [
             {
                 "urn": r.urn,
@@ -138,22 +212,30 @@ def plan_document(
                 "parent": r.parent,
                 "inputs": r.inputs,
                 "dependencies": r.dependencies,
+                "dependsOn": list(r.depends_on),
                 "provider": r.provider,
                 "protect": r.protect,
+                "replaceOnChanges": list(r.replace_on_changes),
+                "deleteBeforeReplace": r.delete_before_replace,
+                "retainOnDelete": r.retain_on_delete,
+                "ignoreChanges": list(r.ignore_changes),
+                "import": r.import_id,
+                "aliases": list(r.aliases),
             }
             for r in sorted(plan.resources, key=lambda r: r.urn)
         ],
+        "invokes": [{"token": i.token, "args": i.args, "provider": i.provider} for i in plan.invokes],
         "outputs": dict(sorted(plan.outputs.items())),
         "policies": [{"policy": r.rule, "level": r.level.value, "message": r.message, "urn": r.urn} for r in policies],
-        "checks": [c.as_json() for c in checks],
+        "checks": [report.as_json() for report in checks],
     }
 
 
 def print_text(
     plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
 ) -> None:
-    version = plan.settings.cluster.kubernetes_version
-    out.write(f"Previewing update ({plan.stack}), offline\n{PLACEHOLDER_NOTE}\n\n")
+    note = PREVIEW_NOTE if plan.preview else PLACEHOLDER_NOTE
+    out.write(f"Previewing update ({plan.stack}), offline\n{note}\n\n")
     children: dict[str, list[PlannedResource]] = defaultdict(list)
     for r in plan.resources:
         children[r.parent].append(r)
@@ -190,18 +272,12 @@ def print_text(
     counts = Counter(r.type.split(":")[0] for r in plan.resources)
     out.write(f"\nResources:\n    + {len(plan.resources) + 1} to create\n")
     out.write("    (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ", 1 stack)\n")
-    objects = manifests(plan)
-    custom = sorted({o["kind"] for o in objects if (o["apiVersion"], o["kind"]) in SCHEMAS})
-    builtin = len(objects) - sum(1 for o in objects if o["kind"] in custom)
-    out.write(
-        f"\nChecks:\n    {builtin} Kubernetes objects checked against the Kubernetes {version} "
-        "OpenAPI schema (strict)\n"
-    )
-    if custom:
-        out.write(f"    {', '.join(custom)} checked against the schema of its CRD (components/offline/crds.py)\n")
-    for check in checks:
-        verdict = "passed" if check.passed else f"{len(check.problems)} problem(s)"
-        out.write(f"    {check.checked} ({verdict})\n")
+    if checks:
+        out.write("\nChecks:\n")
+        for report in checks:
+            out.write(f"    {'ok' if report.passed else 'FAILED'}  {report.name}: {report.checked}\n")
+            for problem in report.problems:
+                out.write(f"        - {problem}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ from typing import Any
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from .aws_mocks import AwsAnswers
+from .aws_mocks import _auto_name as aws_auto_name
 
 # Kinds that live outside any namespace.
 CLUSTER_SCOPED = frozenset(
@@ -121,6 +122,29 @@ class CloudMocks(Mocks):
         raise NotImplementedError(
             f"the offline plan has no mock answer for {args.typ}; add one in components/offline/mocks.py"
         )
+
+    def checked_names(self, typ: str, name: str, inputs: dict[str, Any]) -> dict[tuple[str, ...], str]:
+        """The names the provider assigns to a resource when it checks its inputs (Pulumi's
+        auto-naming happens in the provider's Check, so `pulumi preview` shows them), by path.
+
+        Everything else the provider computes it answers only on Create: unknown in a preview.
+        """
+        if typ.startswith("kubernetes:") and not typ.startswith("kubernetes:helm.sh/"):
+            metadata = inputs.get("metadata")
+            if isinstance(metadata, dict) and "name" not in metadata:
+                return {("metadata", "name"): auto_name(name)}
+            return {}
+        if not typ.startswith("aws:") or self.aws is None:
+            return {}
+        # The AWS answers name what they auto-name with the logical name and a suffix (load
+        # balancers and target groups cut to 32 characters); keep those, drop the rest.
+        _, state = self.aws.new_resource(MockResourceArgs(typ=typ, name=name, inputs=dict(inputs), custom=True))
+        auto = aws_auto_name(name)
+        return {
+            (key,): value
+            for key, value in state.items()
+            if key not in inputs and isinstance(value, str) and value in (auto, auto[:32])
+        }
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         answer = self.aws.call(args) if self.aws is not None else None

@@ -9,6 +9,7 @@ import logging
 import os
 import runpy
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from typing import Any
 import pulumi
 import yaml
 from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.mocks import MockMonitor, set_mocks
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 from ..config import StackFile, StackFileError, read_stack_file, settings_from_stack_file
@@ -28,10 +31,24 @@ from ..settings import AWS_REGION_KEY, PROJECT, StackSettings, stack_file_name
 from .mocks import CloudMocks
 
 SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+"""How a value the cloud computes and a preview does not know yet shows in a preview's inputs."""
 # Signatures Pulumi uses inside property structs (sdk/proto: special property values).
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270"
 _SIG_RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e"
+# How the wire marks a value that is not known yet (pulumi/runtime/rpc.py: UNKNOWN).
+_WIRE_UNKNOWN = rpc.UNKNOWN
+
+
+class DuplicateUrnError(Exception):
+    """Two resources of one program have the same URN. The engine stops the update with this
+    message (pkg/resource/deploy: "Duplicate resource URN '<urn>'; try giving it a unique name");
+    the mock monitor would silently keep the second."""
+
+    def __init__(self, urn: str) -> None:
+        self.urn = urn
+        super().__init__(f"Duplicate resource URN '{urn}'; try giving it a unique name")
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,30 @@ class PlannedResource:
     aliases: tuple[str, ...] = ()
     """Engine URNs this resource was known by before (ResourceOptions.aliases): Pulumi moves it
     instead of replacing it."""
+    depends_on: tuple[str, ...] = ()
+    """The explicit dependencies (ResourceOptions.depends_on, components expanded to their
+    children as the SDK sends them): those of ``dependencies`` no input property accounts for."""
+    replace_on_changes: tuple[str, ...] = ()
+    """Input paths whose change replaces the resource instead of updating it (camelCase)."""
+    delete_before_replace: bool = False
+    """A replacement deletes the old resource before creating the new one."""
+    retain_on_delete: bool = False
+    """Deleting (or replacing) the resource leaves it in the cloud."""
+    ignore_changes: tuple[str, ...] = ()
+    """Input paths whose changes are ignored after creation (camelCase)."""
+    import_id: str = ""
+    """The ID of an existing cloud resource Pulumi adopts instead of creating one (ResourceOptions.import_)."""
+
+
+@dataclass(frozen=True)
+class PlannedInvoke:
+    """A question the program asked the cloud (a data source, e.g. aws.get_availability_zones)."""
+
+    token: str
+    args: dict[str, Any]
+    """The arguments as sent: camelCase keys, whole numbers as int, secrets as "[secret]"."""
+    provider: str
+    """URN of the explicit provider the invoke was made with; "" for the default provider."""
 
 
 @dataclass
@@ -68,6 +109,9 @@ class Plan:
     resources: list[PlannedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    invokes: list[PlannedInvoke] = field(default_factory=list)
+    preview: bool = False
+    """Run as `pulumi preview` runs: values the cloud computes are unknown ("[unknown]")."""
 
     def custom_resources(self, type_prefix: str = "") -> list[PlannedResource]:
         return [r for r in self.resources if r.custom and r.type.startswith(type_prefix)]
@@ -87,7 +131,18 @@ def to_plain(value: Any) -> Any:
         return [to_plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if value == _WIRE_UNKNOWN:
+        return UNKNOWN
     return value
+
+
+def contains_unknowns(value: Any) -> bool:
+    """Whether a plain value (inputs of a preview) holds a value not known yet."""
+    if isinstance(value, dict):
+        return any(contains_unknowns(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknowns(v) for v in value)
+    return isinstance(value, str) and value == UNKNOWN
 
 
 def _redact(value: Any) -> Any:
@@ -98,20 +153,45 @@ def _redact(value: Any) -> Any:
     return SECRET
 
 
-def _struct(message: struct_pb2.Struct) -> dict[str, Any]:
-    plain = to_plain(json_format.MessageToDict(message))
+def _struct(message: struct_pb2.Struct, redact: bool = True) -> dict[str, Any]:
+    data = json_format.MessageToDict(message)
+    plain = to_plain(data) if redact else _unwrapped(data)
     assert isinstance(plain, dict)
     return plain
 
 
-class RecordingMonitor(MockMonitor):
-    """MockMonitor that also keeps what the engine is told: parent, dependencies, provider, options."""
+def _unwrapped(value: Any) -> Any:
+    """Like to_plain, but secrets as their values and unknowns as the wire's marker: what a
+    provider sees when it checks inputs."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SIG_SECRET:
+            return _unwrapped(value.get("value"))
+        if sig == _SIG_RESOURCE:
+            return value.get("urn", "")
+        return {k: _unwrapped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrapped(v) for v in value]
+    return value
 
-    def __init__(self, mocks: CloudMocks) -> None:
+
+class RecordingMonitor(MockMonitor):
+    """MockMonitor that also keeps what the engine is told: parent, dependencies, provider, options,
+    invokes; and refuses what the engine refuses (duplicate URNs).
+
+    ``preview``: answer as the engine does during `pulumi preview`: a create returns its inputs,
+    an empty ID and no other output, so everything the cloud computes is unknown to the program.
+    """
+
+    def __init__(self, mocks: CloudMocks, preview: bool = False) -> None:
         super().__init__(mocks)
+        self.preview = preview
         self.recorded: list[PlannedResource] = []
+        self.invokes: list[PlannedInvoke] = []
         self.stack_outputs: dict[str, Any] = {}
         self.engine_urns: dict[str, str] = {}
+        self._seen: set[str] = set()
+        self._seen_lock = threading.Lock()  # the SDK registers from several worker threads
 
     def _engine_urn(self, kind: str, name: str, parent: str) -> str:
         parent = self.engine_urns.get(parent, parent)
@@ -140,45 +220,116 @@ class RecordingMonitor(MockMonitor):
         return urns
 
     def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self.invokes.append(
+            PlannedInvoke(
+                token=request.tok,
+                args=_struct(request.args),
+                provider=_provider_urn(request.provider),
+            )
+        )
         response = super().Invoke(request)  # type: ignore[no-untyped-call]
         # The SDK gives each worker thread that answers an invoke an event loop of its own.
         _remember_event_loop()
         return response
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        _remember_event_loop()
         engine_urn = self._engine_urn(request.type, request.name, request.parent)
+        stack = request.type == "pulumi:pulumi:Stack"
+        # The engine's URNs, not the mock's: the mock's name only the parent's type, so two
+        # resources the engine tells apart may share one (and the mock keeps the second). The
+        # stack is left out: set_mocks registers one before the program registers its own.
+        if not stack:
+            with self._seen_lock:
+                if engine_urn in self._seen:
+                    raise DuplicateUrnError(engine_urn)
+                self._seen.add(engine_urn)
+        if self.preview and not stack:
+            response = self._preview_register(request)
+        else:
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        _remember_event_loop()
         self.engine_urns[response.urn] = engine_urn
-        if request.type != "pulumi:pulumi:Stack":
-            # Only the name is taken from the answer: mock state echoes inputs with secrets unwrapped.
-            answer = json_format.MessageToDict(response.object)
-            assigned = (
-                (answer.get("metadata") or {}).get("name", "") if isinstance(answer.get("metadata"), dict) else ""
-            )
-            self.recorded.append(
-                PlannedResource(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    custom=bool(request.custom),
-                    inputs=_struct(request.object),
-                    dependencies=sorted(set(request.dependencies)),
-                    provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
-                    protect=bool(request.protect),
-                    assigned_name=str(assigned),
-                    resource_id=str(response.id),
-                    engine_urn=engine_urn,
-                    aliases=tuple(self._alias_urns(request)),
-                )
-            )
+        if not stack:
+            self.recorded.append(self._planned(request, response, engine_urn))
         return response
+
+    def _preview_register(self, request: Any) -> Any:
+        """A create as `pulumi preview` answers it: the inputs (unknowns kept), an empty ID (unknown),
+        plus the names the provider assigns when it checks the inputs (auto-names), which a preview
+        shows; every other output is missing, so the SDK resolves it as unknown (rpc.resolve_properties)."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        state = struct_pb2.Struct()
+        state.CopyFrom(request.object)
+        mocks = self.mocks
+        assert isinstance(mocks, CloudMocks)
+        if request.custom:
+            inputs = _struct(request.object, redact=False)
+            for path, value in mocks.checked_names(request.type, request.name, inputs).items():
+                _set_path(state, path, value)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", json_format.MessageToDict(state))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=state)
+
+    def _planned(self, request: Any, response: Any, engine_urn: str) -> PlannedResource:
+        # Only the name is taken from the answer: mock state echoes inputs with secrets unwrapped.
+        assigned = _string_at(response.object, ("metadata", "name"))
+        dependencies = sorted(set(request.dependencies))
+        # The request carries all dependencies and, per input property, those the property brings
+        # (pulumi/runtime/resource.py: prepare_resource); the rest come from depends_on.
+        from_inputs = {urn for deps in request.propertyDependencies.values() for urn in deps.urns}
+        return PlannedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(request.custom),
+            inputs=_struct(request.object),
+            dependencies=dependencies,
+            provider=_provider_urn(request.provider),
+            protect=bool(request.protect),
+            assigned_name=assigned if assigned != _WIRE_UNKNOWN else "",
+            resource_id=str(response.id),
+            engine_urn=engine_urn,
+            aliases=tuple(self._alias_urns(request)),
+            depends_on=tuple(urn for urn in dependencies if urn not in from_inputs),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=tuple(request.ignoreChanges),
+            import_id=str(request.importId),
+        )
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         if "::pulumi:pulumi:Stack::" in request.urn:
             self.stack_outputs = _struct(request.outputs)
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def _string_at(state: struct_pb2.Struct, path: tuple[str, ...]) -> str:
+    """The string at ``path`` in a property struct; "" when there is none."""
+    node = state
+    for key in path[:-1]:
+        child = node.fields.get(key)
+        if child is None or child.WhichOneof("kind") != "struct_value":
+            return ""
+        node = child.struct_value
+    leaf = node.fields.get(path[-1])
+    return leaf.string_value if leaf is not None and leaf.WhichOneof("kind") == "string_value" else ""
+
+
+def _set_path(state: struct_pb2.Struct, path: tuple[str, ...], value: str) -> None:
+    """Set ``value`` at ``path`` in a property struct whose parents are known objects."""
+    node = state
+    for key in path[:-1]:
+        child = node.fields.get(key)
+        if child is None or child.WhichOneof("kind") != "struct_value":
+            return  # missing, or itself unknown: nothing to name
+        node = child.struct_value
+    node[path[-1]] = value
+
+
+def _provider_urn(reference: str) -> str:
+    """The URN of a provider reference ("<urn>::<id>"); "" for the default provider."""
+    return reference.rsplit("::", 1)[0] if reference else ""
 
 
 _EVENT_LOOPS: set[asyncio.AbstractEventLoop] = set()
@@ -237,13 +388,16 @@ def locate_stack_file(project_dir: Path, stack: str) -> Path:
     return path
 
 
-def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None) -> Plan:
-    """Plan one stack offline. Bad settings raise SettingsError before the runtime even starts."""
+def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None, *, preview: bool = False) -> Plan:
+    """Plan one stack offline. Bad settings raise SettingsError before the runtime even starts;
+    two resources with one URN raise DuplicateUrnError, as the engine refuses them.
+
+    ``preview``: run as `pulumi preview` does (see RecordingMonitor), not as `pulumi up`."""
     project_dir = project_dir.resolve()
     path = stack_file.resolve() if stack_file is not None else locate_stack_file(project_dir, stack)
     loaded = read_stack_file(path)
     settings = settings_from_stack_file(loaded)
-    monitor, warnings = run_program(project_dir, stack, loaded)
+    monitor, warnings = run_program(project_dir, stack, loaded, preview=preview)
     return Plan(
         project=PROJECT,
         stack=stack,
@@ -252,34 +406,43 @@ def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None) -> P
         resources=list(monitor.recorded),
         outputs=dict(monitor.stack_outputs),
         warnings=warnings,
+        invokes=list(monitor.invokes),
+        preview=preview,
     )
 
 
 def run_program(
-    project_dir: Path, stack: str, stack_file: StackFile, monitor: RecordingMonitor | None = None
+    project_dir: Path,
+    stack: str,
+    stack_file: StackFile,
+    monitor: RecordingMonitor | None = None,
+    *,
+    preview: bool = False,
 ) -> tuple[RecordingMonitor, list[str]]:
-    """Run ``__main__.py`` with the stack file's config, as `pulumi up` would, against the mocks.
+    """Run ``__main__.py`` with the stack file's config, as `pulumi up` (or with ``preview``,
+    `pulumi preview`) would, against the mocks.
 
     Returns the monitor (what was registered) and the warnings the program logged. Whatever the
-    program raises (SettingsError for bad settings) propagates.
+    program raises (SettingsError for bad settings, DuplicateUrnError) propagates.
     """
     project_dir = project_dir.resolve()
     program = project_dir / "__main__.py"
     if not program.is_file():
         raise StackFileError(f"{program}: the Pulumi program is missing")
-    monitor = (
-        monitor if monitor is not None else RecordingMonitor(CloudMocks(region=stack_file.config.get(AWS_REGION_KEY)))
-    )
+    if monitor is None:
+        monitor = RecordingMonitor(CloudMocks(region=stack_file.config.get(AWS_REGION_KEY)), preview=preview)
+    preview = monitor.preview
     mocks = monitor.mocks
     assert isinstance(mocks, CloudMocks)
     collect = _Collect()
     logger = logging.getLogger(f"runmcp.offline.{stack}")
     logger.propagate = False
     logger.handlers = [collect]
-    set_mocks(mocks, project=project_name(project_dir), stack=stack, preview=False, logger=logger, monitor=monitor)
-    # Outputs of an earlier run in this process that failed (the mock cloud refused a resource, say)
-    # are still tracked by the SDK; this run must not await them.
+    # What a previous run of this process left pending (after a failure) must not join this one:
+    # clear it, as pulumi/runtime/mocks.py's test decorator does.
+    runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()
+    set_mocks(mocks, project=project_name(project_dir), stack=stack, preview=preview, logger=logger, monitor=monitor)
     pulumi.runtime.set_all_config(stack_file.config, stack_file.secret_keys)
     # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
     runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
