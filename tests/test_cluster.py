@@ -609,34 +609,26 @@ def test_nothing_in_the_private_subnets_starts_before_their_way_out(repo_stack: 
 # --- Destroy, then up again ----------------------------------------------------------------------
 
 
-def _plan_in_account_with(log_groups: set[str], stack: str = "prod") -> tuple[RecordingMonitor, list[Any]]:
+def _imports_in_account_with(log_groups: set[str], stack: str = "prod") -> list[tuple[str, str, str]]:
+    """(type, name, import ID) of every resource the program adopts, in an account that already
+    holds ``log_groups``."""
     mocks = CloudMocks(region="us-east-1")
     assert mocks.aws is not None
     mocks.aws.log_groups |= log_groups
-    imports: list[Any] = []
-
-    class Monitor(RecordingMonitor):
-        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-            if request.importId:
-                imports.append((request.type, request.name, request.importId))
-            return super().RegisterResource(request)
-
-    monitor = Monitor(mocks)
-    run_program(PROJECT_DIR, stack, read_stack_file(stack_path(stack)), monitor=monitor)
-    return monitor, imports
+    monitor, _ = run_program(PROJECT_DIR, stack, read_stack_file(stack_path(stack)), monitor=RecordingMonitor(mocks))
+    return [(r.type, r.name, r.import_id) for r in monitor.recorded if r.import_id]
 
 
 def test_up_after_destroy_adopts_the_log_group_eks_made_again() -> None:
     """EKS writes to /aws/eks/<cluster>/cluster while it deletes the cluster and makes the group
     again; a plain create would then fail with ResourceAlreadyExistsException. The group is adopted."""
     group = "/aws/eks/runmcp-prod/cluster"
-    _, imports = _plan_in_account_with({group})
+    imports = _imports_in_account_with({group})
     assert imports == [("aws:cloudwatch/logGroup:LogGroup", "runmcp-cluster-control-plane", group)]
 
 
 def test_a_fresh_account_creates_the_log_group_and_a_stray_one_would_be_refused() -> None:
-    _, imports = _plan_in_account_with(set())
-    assert imports == []
+    assert _imports_in_account_with(set()) == []
     # The mock cloud refuses a create over an existing group, as CloudWatch Logs does: without the
     # adoption, the rebuild would fail.
     from components.offline.aws_mocks import AwsAnswers

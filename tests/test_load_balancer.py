@@ -491,3 +491,25 @@ def test_controllers_holding_aws_permissions_run_under_pod_security_restricted(r
         assert any(
             i.inputs["namespace"] == namespace and release.name.startswith(i.name.rsplit("-", 1)[0]) for i in identities
         )
+
+
+def test_a_new_target_group_replaces_the_binding_instead_of_patching_it(repo_stack: str) -> None:
+    """The controller's webhook refuses to change spec.targetGroupARN (and targetType, ipAddressType,
+    vpcID) of a TargetGroupBinding (aws-load-balancer-controller v2.17.1, targetgroupbinding_validator.go,
+    failurePolicy Fail): a replaced target group must bring a new binding, the old one deleted first
+    (same name; its deletion lets the controller deregister the old group's targets)."""
+    plan = planned(repo_stack)
+    binding = next(r for r in plan.resources if r.type.endswith(":TargetGroupBinding"))
+    assert "spec.targetGroupARN" in binding.replace_on_changes
+    assert {"spec.targetType", "spec.ipAddressType", "spec.vpcID"} <= set(binding.replace_on_changes)
+    assert binding.delete_before_replace is True
+    # The target group itself is created before its predecessor is deleted (a fresh name each time).
+    group = named(plan, "aws:lb/targetGroup:TargetGroup", "-tg")
+    assert group.delete_before_replace is False
+
+
+def test_controller_releases_are_deleted_before_a_replacement(repo_stack: str) -> None:
+    """A replaced release would find its cluster-scoped objects (ClusterRoles, webhooks) owned by the
+    old release, which Helm refuses: the old one goes first."""
+    for release in of_type(planned(repo_stack), "kubernetes:helm.sh/v3:Release"):
+        assert release.delete_before_replace is True, release.name

@@ -136,14 +136,14 @@ class CloudMocks(Mocks):
             return {}
         if not typ.startswith("aws:") or self.aws is None:
             return {}
-        # The AWS answers name what they auto-name with the logical name and a suffix (load
-        # balancers and target groups cut to 32 characters); keep those, drop the rest.
+        # The AWS answers name what they auto-name with the logical name and a suffix; keep those,
+        # drop the rest.
         _, state = self.aws.new_resource(MockResourceArgs(typ=typ, name=name, inputs=dict(inputs), custom=True))
         auto = aws_auto_name(name)
         return {
             (key,): value
             for key, value in state.items()
-            if key not in inputs and isinstance(value, str) and value in (auto, auto[:32])
+            if key not in inputs and isinstance(value, str) and value == auto
         }
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
