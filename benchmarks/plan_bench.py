@@ -26,7 +26,7 @@ from components.offline.runner import stacks_in
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RUNS = 5
-TARGET = 1.2
+TARGET = 1.3
 
 FLOOR = """
 import importlib, importlib.util, sys
