@@ -153,9 +153,12 @@ class GatewayPlatform(pulumi.ComponentResource):
             )
         in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
         lb_settings = settings.load_balancer
-        autoscale_nodes = isinstance(cluster, EksCluster) and eks is not None and eks.cluster_autoscaler.enabled
-        controllers_namespace: pulumi.Input[str] | None = None
-        if autoscale_nodes or (lb_settings.kind == "alb" and lb_settings.controller.install):
+        autoscale_nodes = eks is not None and eks.cluster_autoscaler.enabled
+        install_controller = lb_settings.kind == "alb" and lb_settings.controller.install
+        # The controllers hold AWS permissions: they run in a namespace of their own under Pod
+        # Security restricted (kube-system cannot enforce it).
+        controllers_namespace: pulumi.Input[str] = ""
+        if autoscale_nodes or install_controller:
             controllers_namespace = object_name(
                 system_namespace(
                     f"{name}-controllers-namespace",
@@ -164,12 +167,8 @@ class GatewayPlatform(pulumi.ComponentResource):
                     in_cluster,
                 )
             )
-        if (
-            isinstance(cluster, EksCluster)
-            and eks is not None
-            and controllers_namespace is not None
-            and autoscale_nodes
-        ):
+        if autoscale_nodes:
+            assert isinstance(cluster, EksCluster) and eks is not None
             ClusterAutoscaler(
                 f"{name}-cluster-autoscaler",
                 eks.cluster_autoscaler,
@@ -199,7 +198,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                 account=account,
                 opts=child,
             )
-            if controllers_namespace is not None and lb_settings.controller.install:
+            if install_controller:
                 controller = LoadBalancerController(
                     f"{name}-load-balancer-controller",
                     lb_settings.controller,
