@@ -323,7 +323,9 @@ class EksCluster(pulumi.ComponentResource):
         version = settings.addon_versions.get(addon.name)
         if version is None:
             version = aws.eks.get_addon_version(
-                addon_name=addon.name, kubernetes_version=self.kubernetes_version
+                addon_name=addon.name,
+                kubernetes_version=self.kubernetes_version,
+                opts=pulumi.InvokeOptions(parent=self),
             ).version
         identities = None
         depends = list(depends_on or [])

@@ -19,19 +19,24 @@ POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 
 class AwsAccount:
     """The partition, region and account id the AWS provider deploys to: each asked once, and only
-    when something needs it (a stack on an existing cluster with no load balancer asks nothing)."""
+    when something needs it (a stack on an existing cluster with no load balancer asks nothing).
+    Asked as ``parent``'s child, so with the AWS provider the caller gave it (``opts.providers``),
+    not the stack's default one."""
+
+    def __init__(self, parent: pulumi.Resource) -> None:
+        self.invoke = pulumi.InvokeOptions(parent=parent)
 
     @cached_property
     def partition(self) -> str:
-        return aws.get_partition().partition
+        return aws.get_partition(opts=self.invoke).partition
 
     @cached_property
     def region(self) -> str:
-        return aws.get_region().region
+        return aws.get_region(opts=self.invoke).region
 
     @cached_property
     def account_id(self) -> str:
-        return aws.get_caller_identity().account_id
+        return aws.get_caller_identity(opts=self.invoke).account_id
 
     def arn(self, service: str, resource: str) -> str:
         """The ARN of a regional resource of this account, e.g. ("elasticloadbalancing", "targetgroup/x/*")."""

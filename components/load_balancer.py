@@ -401,7 +401,9 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         ]
         account_id = self._account.account_id
         elb_account = (
-            aws.elb.get_service_account().arn if self._account.region in REGIONS_WITH_ELB_LOG_ACCOUNT else None
+            aws.elb.get_service_account(opts=pulumi.InvokeOptions(parent=self)).arn
+            if self._account.region in REGIONS_WITH_ELB_LOG_ACCOUNT
+            else None
         )
         ready.append(
             aws.s3.BucketPolicy(

@@ -134,7 +134,7 @@ class GatewayPlatform(pulumi.ComponentResource):
             pulumi.log.warn(advisory, resource=self)
         child = pulumi.ResourceOptions(parent=self)
         tags = aws_tags(instance)
-        account = AwsAccount()
+        account = AwsAccount(parent=self)
         cluster: EksCluster | ExistingCluster
         eks = settings.cluster.provisioned
         version = settings.cluster.kubernetes_version

@@ -1,0 +1,42 @@
+"""A component given its own AWS provider asks the cloud through it: every lookup (region, partition,
+account, zones, instance-type offerings, add-on versions, log groups) is made as the component's
+child, so with the provider from ``opts.providers``, not the stack's default one (pulumi-eks and
+awsx do likewise: ``{ parent: this }`` on their invokes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from components.offline.runner import read_stack_file, run_program
+from tests.conftest import IMAGE
+
+PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+from components import GatewayPlatform
+
+ireland = aws.Provider("ireland", region="eu-west-1")
+GatewayPlatform("mcp", {{"gateway": {{"image": {image!r}}}, "cluster": {{"eks": {{"protect": False}}}}}},
+    opts=pulumi.ResourceOptions(providers={{"aws": ireland}}))
+"""
+
+
+def test_every_lookup_goes_through_the_provider_the_caller_gave(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(PROGRAM.format(image=IMAGE))
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    monitor, _ = run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
+    (provider,) = [r for r in monitor.recorded if r.type == "pulumi:providers:aws"]
+    aws_invokes = [i for i in monitor.invokes if i.token.startswith("aws:")]
+    assert {i.token.rsplit(":", 1)[1] for i in aws_invokes} >= {
+        "getPartition",
+        "getRegion",
+        "getCallerIdentity",
+        "getAvailabilityZones",
+        "getInstanceTypeOfferings",
+        "getAddonVersion",
+        "getLogGroups",
+    }
+    assert {i.provider for i in aws_invokes} == {provider.urn}
+    # And every AWS resource is made with it too.
+    assert {r.provider for r in monitor.recorded if r.custom and r.type.startswith("aws:")} == {provider.urn}
