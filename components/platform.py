@@ -168,7 +168,8 @@ class GatewayPlatform(pulumi.ComponentResource):
                 )
             )
         if autoscale_nodes:
-            assert isinstance(cluster, EksCluster) and eks is not None
+            assert isinstance(cluster, EksCluster)
+            assert eks is not None
             ClusterAutoscaler(
                 f"{name}-cluster-autoscaler",
                 eks.cluster_autoscaler,
