@@ -56,7 +56,9 @@ def read_stack_file(path: Path) -> StackFile:
     secret_keys: list[str] = []
     secure_paths: set[tuple[str, ...]] = set()
     for key, value in raw_config.items():
-        key = str(key)
+        # A key without a namespace is the project's, as Pulumi reads a stack file (pulumi/pulumi
+        # sdk/go/common/resource/config/key.go, ParseKey: "no namespace" means the project's).
+        key = str(key) if ":" in str(key) else f"{PROJECT}:{key}"
         found = list(_secure_leaves(value))
         if found:
             secret_keys.append(key)

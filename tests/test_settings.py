@@ -197,3 +197,16 @@ def test_single_replica_is_allowed_but_warned() -> None:
 )
 def test_pinned_images_are_accepted(image: str) -> None:
     assert StackSettings.model_validate({"gateway": {"image": image}}).gateway.image == image
+
+
+def test_a_key_without_the_namespace_is_the_projects_as_pulumi_reads_it(write_stack: WriteStack) -> None:
+    """`gateway:` in a stack file is `runmcp-gateway:gateway` to Pulumi; offline it must not be
+    skipped as another namespace's key (the plan would run on defaults)."""
+    path = write_stack("config:\n  aws:region: us-east-1\n  gateway:\n    image: nginx\n")
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    assert any(line.startswith("Pulumi.bad.yaml: runmcp-gateway:gateway.image: ") for line in caught.value.lines())
+    dedented = write_stack(
+        f"config:\n  aws:region: us-east-1\n  runmcp-gateway:gateway:\n    image: {IMAGE}\n  targetCpuUtilization: 50\n"
+    )
+    assert_refused(dedented, "targetCpuUtilization", "unknown key")
