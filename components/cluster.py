@@ -122,10 +122,24 @@ def _provider(
     )
 
 
-class ExistingCluster(pulumi.ComponentResource):
-    """A Kubernetes cluster that already exists; this component only builds the provider for it."""
+def given_provider(opts: pulumi.ResourceOptions | None, package: str) -> pulumi.ProviderResource | None:
+    """The provider of ``package`` the caller passed in ``opts.providers`` (a mapping or a list)."""
+    providers = opts.providers if opts is not None else None
+    if isinstance(providers, Mapping):
+        found = providers.get(package)
+        return found if isinstance(found, pulumi.ProviderResource) else None
+    for provider in providers or []:
+        if isinstance(provider, pulumi.ProviderResource) and provider.package == package:
+            return provider
+    return None
 
-    provider: k8s.Provider
+
+class ExistingCluster(pulumi.ComponentResource):
+    """A Kubernetes cluster that already exists: the provider the caller gave for it (``given``,
+    unless the settings name a kubeconfig), or one built from the settings' kubeconfig (or the
+    ambient one)."""
+
+    provider: pulumi.ProviderResource
     kubernetes_version: str
     cluster_name: pulumi.Output[str] | None = None
     kubeconfig: pulumi.Output[str] | None = None
@@ -135,14 +149,20 @@ class ExistingCluster(pulumi.ComponentResource):
         name: str,
         settings: ExistingClusterSettings,
         kubernetes_version: str,
+        given: pulumi.ProviderResource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:ExistingCluster", name, None, opts)
-        config = (
-            pulumi.Output.secret(settings.kubeconfig.get_secret_value()) if settings.kubeconfig is not None else None
-        )
         self.kubernetes_version = kubernetes_version
-        self.provider = _provider(f"{name}-k8s", self, kubeconfig=config, context=settings.context)
+        if given is not None and settings.kubeconfig is None:
+            self.provider = given
+        else:
+            config = (
+                pulumi.Output.secret(settings.kubeconfig.get_secret_value())
+                if settings.kubeconfig is not None
+                else None
+            )
+            self.provider = _provider(f"{name}-k8s", self, kubeconfig=config, context=settings.context)
         self.register_outputs({"kubernetesVersion": self.kubernetes_version})
 
 

@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 
 from .alarms import AlarmTargets, GatewayAlarms
 from .autoscaling import GatewayAutoscaler
-from .cluster import EksCluster, ExistingCluster
+from .cluster import EksCluster, ExistingCluster, given_provider
 from .gateway import GatewayWorkload, WorkloadContext
 from .iam import AwsAccount
 from .kube import object_name, object_namespace, system_namespace
@@ -140,7 +140,14 @@ class GatewayPlatform(pulumi.ComponentResource):
         version = settings.cluster.kubernetes_version
         if eks is None:
             assert settings.cluster.existing is not None
-            cluster = ExistingCluster(f"{name}-cluster", settings.cluster.existing, version, opts=child)
+            cluster = ExistingCluster(
+                f"{name}-cluster",
+                settings.cluster.existing,
+                version,
+                # A caller's opts.providers={"kubernetes": ...} names the cluster.
+                given=given_provider(opts, "kubernetes"),
+                opts=child,
+            )
         else:
             cluster = EksCluster(
                 f"{name}-cluster",

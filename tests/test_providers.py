@@ -40,3 +40,29 @@ def test_every_lookup_goes_through_the_provider_the_caller_gave(tmp_path: Path) 
     assert {i.provider for i in aws_invokes} == {provider.urn}
     # And every AWS resource is made with it too.
     assert {r.provider for r in monitor.recorded if r.custom and r.type.startswith("aws:")} == {provider.urn}
+
+
+EXISTING = """
+import pulumi
+import pulumi_kubernetes as k8s
+from components import GatewayPlatform
+
+mine = k8s.Provider("mine", kubeconfig="{{}}", enable_server_side_apply=True)
+GatewayPlatform("mcp", {{"gateway": {{"image": {image!r}}}, "cluster": {{"existing": {{}}}},
+    "loadBalancer": {{"kind": "none"}}, "alarms": {{"enabled": False}}}},
+    opts=pulumi.ResourceOptions(providers={{"kubernetes": mine}}))
+"""
+
+
+def test_an_existing_cluster_uses_the_kubernetes_provider_the_caller_gave(tmp_path: Path) -> None:
+    """Without it, the component built its own provider from the ambient kubeconfig: whatever cluster
+    that points at."""
+    (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(EXISTING.format(image=IMAGE))
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    monitor, _ = run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
+    (provider,) = [r for r in monitor.recorded if r.type == "pulumi:providers:kubernetes"]
+    assert provider.name == "mine"
+    objects = [r for r in monitor.recorded if r.custom and r.type.startswith("kubernetes:")]
+    assert objects
+    assert {r.provider for r in objects} == {provider.urn}
