@@ -39,7 +39,8 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def first_line_of_server(*command: str, cwd: Path = PROJECT_DIR) -> str:
     """Start a gRPC server Pulumi talks to (policy pack, provider), read the port it prints first,
-    stop it. `timeout` bounds it should it never print."""
+    stop it. `timeout` bounds it should it never print. SIGTERM, which `timeout` passes on to the
+    server: SIGKILL would stop `timeout` alone and leave the server running."""
     process = subprocess.Popen(
         ["timeout", "120", *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
     )
@@ -47,7 +48,7 @@ def first_line_of_server(*command: str, cwd: Path = PROJECT_DIR) -> str:
         assert process.stdout is not None
         return process.stdout.readline().strip()
     finally:
-        process.kill()
+        process.terminate()
         process.wait()
 
 
