@@ -51,6 +51,11 @@ def test_hpa_targets_the_deployment_with_the_stack_files_numbers(plan: Plan) -> 
     scaling = stack_config(plan.stack).get("scaling", {})
     assert hpa["spec"]["minReplicas"] == scaling.get("minReplicas", 2)
     assert hpa["spec"]["maxReplicas"] == scaling.get("maxReplicas", 10)
+    # Resource metrics (Kubernetes MetricSpec type "Resource"), as a percentage of the pods' requests
+    # (MetricTarget type "Utilization"); the API server refuses a type it does not know.
+    assert {(m["type"], m["resource"]["target"]["type"]) for m in hpa["spec"]["metrics"]} == {
+        ("Resource", "Utilization")
+    }
     targets = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa["spec"]["metrics"]}
     assert targets["cpu"] == scaling.get("targetCpuUtilization", 70)
     assert targets.get("memory") == scaling.get("targetMemoryUtilization")
