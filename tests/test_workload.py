@@ -48,6 +48,9 @@ def test_hpa_targets_the_deployment_with_the_stack_files_numbers(plan: Plan) -> 
         "name": deployment["metadata"]["name"],
     }
     assert hpa["metadata"]["namespace"] == deployment["metadata"]["namespace"]
+    # Named gateway.name like the Deployment (README settings table; the runbooks'
+    # `kubectl describe hpa runmcp-gateway`), and exported as hpaName.
+    assert hpa["metadata"]["name"] == plan.settings.gateway.name == plan.outputs["hpaName"]
     scaling = stack_config(plan.stack).get("scaling", {})
     assert hpa["spec"]["minReplicas"] == scaling.get("minReplicas", 2)
     assert hpa["spec"]["maxReplicas"] == scaling.get("maxReplicas", 10)
