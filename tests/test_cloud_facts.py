@@ -534,3 +534,21 @@ def test_prod_has_every_alarm() -> None:
         for r in of_type(planned("prod"), "aws:cloudwatch/metricAlarm:MetricAlarm")
     }
     assert found == set(ALARMS)
+
+
+@pytest.mark.parametrize("stack", REPO_STACKS)
+def test_every_policy_document_is_in_the_current_policy_language(stack: str) -> None:
+    """Trust, inline, key and bucket policies: Version 2012-10-17. Without it IAM reads a policy as
+    2008-10-17, where policy variables are literal text, and any other value is refused as
+    MalformedPolicyDocument (IAM JSON policy elements reference: Version)."""
+    documents = {
+        (r.name, key): json.loads(value)
+        for r in planned(stack).resources
+        for key, value in r.inputs.items()
+        if key in ("assumeRolePolicy", "policy") and isinstance(value, str)
+    }
+    assert {name for name, key in documents if key == "assumeRolePolicy"} == {f"runmcp-{role}" for role in ROLES}
+    assert any(key == "policy" for _, key in documents)
+    assert {(name, key): d.get("Version") for (name, key), d in documents.items()} == dict.fromkeys(
+        documents, "2012-10-17"
+    )
