@@ -552,3 +552,17 @@ def test_every_policy_document_is_in_the_current_policy_language(stack: str) -> 
     assert {(name, key): d.get("Version") for (name, key), d in documents.items()} == dict.fromkeys(
         documents, "2012-10-17"
     )
+
+
+@pytest.mark.parametrize("stack", REPO_STACKS)
+def test_a_pod_identity_waits_for_its_roles_inline_policy(stack: str) -> None:
+    """EKS hands the role to new pods as soon as the association exists: made before the role's
+    inline policy, the controller's first calls would be denied."""
+    plan = planned(stack)
+    inline = {r.inputs["role"]: r for r in of_type(plan, "aws:iam/rolePolicy:RolePolicy")}
+    associations = of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    # The load balancer controller's and the cluster autoscaler's.
+    assert len(associations) == len(inline) == 2
+    for association in associations:
+        role = association.inputs["roleArn"].rsplit("/", 1)[-1]
+        assert inline[role].urn in association.dependencies, association.name
