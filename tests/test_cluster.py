@@ -645,3 +645,14 @@ def test_a_fresh_account_creates_the_log_group_and_a_stray_one_would_be_refused(
     answers.log_groups.add("/aws/eks/x/cluster")
     with pytest.raises(AwsRefusal, match="ResourceAlreadyExistsException"):
         answers._refuse("cloudwatch/logGroup:LogGroup", "g", {"name": "/aws/eks/x/cluster"})
+
+
+def test_tagged_aws_resources_say_which_project_and_stack_own_them(repo_stack: str) -> None:
+    """Physical names are generated, so the tags (platform.aws_tags) are how a person or a cost
+    report finds what owns a resource: project, stack and managed-by on everything tagged, the
+    cluster's roles among them."""
+    plan = planned(repo_stack)
+    tagged = {r.name: r.inputs["tags"] for r in plan.resources if r.type.startswith("aws:") and r.inputs.get("tags")}
+    assert {"runmcp-cluster-eks", "runmcp-cluster-control-plane", "runmcp-cluster-node"} <= set(tagged)
+    owner = {"project": "runmcp-gateway", "stack": repo_stack, "managed-by": "pulumi"}
+    assert {name: {k: tags.get(k) for k in owner} for name, tags in tagged.items()} == dict.fromkeys(tagged, owner)
