@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.capacity import INSTANCE_TYPES, allocatable
+from components.capacity import CLUSTER_AUTOSCALER_REQUESTS, INSTANCE_TYPES, allocatable
 from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
 from components.offline.aws_mocks import AwsRefusal
@@ -305,6 +305,29 @@ def test_cluster_autoscaler_matches_the_cluster_and_may_scale_only_its_node_grou
         if s is not write
         for a in s["Action"]
     )
+
+
+def test_cluster_autoscaler_balances_zones_and_requests_what_the_capacity_check_counts(repo_stack: str) -> None:
+    """The chart's values that decide how nodes follow the pods (cluster autoscaler FAQ: similar node
+    groups balanced across zones, the least-waste expander, and the unneeded time from the stack),
+    from the chart's own repository (its README: helm repo add autoscaler
+    https://kubernetes.github.io/autoscaler), a ServiceAccount of the name the Pod Identity
+    association names, and the requests the capacity check counts for it."""
+    plan = planned(repo_stack)
+    (release,) = [
+        r.inputs for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "cluster-autoscaler"
+    ]
+    settings = plan.settings.cluster.eks.cluster_autoscaler
+    values = release["values"]
+    assert release["repositoryOpts"] == {"repo": "https://kubernetes.github.io/autoscaler"}
+    assert values["cloudProvider"] == "aws"
+    assert values["extraArgs"] == {
+        "balance-similar-node-groups": "true",
+        "expander": "least-waste",
+        "scale-down-unneeded-time": settings.scale_down_unneeded_time,
+    }
+    assert values["rbac"]["serviceAccount"]["create"] is True
+    assert values["resources"] == {"requests": CLUSTER_AUTOSCALER_REQUESTS.as_kubernetes()}
 
 
 def test_autoscaler_images_cover_every_supported_version() -> None:
