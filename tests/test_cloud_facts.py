@@ -324,6 +324,9 @@ def test_cluster_autoscaler_has_the_actions_its_readme_lists(stack: str) -> None
                 prefix = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/"
                 assert arn.startswith(prefix), arn
                 assert "/" not in arn.removeprefix(prefix), arn
+        else:
+            # The README's read statement: "Resource": ["*"] (Describe calls take no resource ARN).
+            assert as_list(statement["Resource"]) == ["*"]
 
 
 # kubernetes-sigs/aws-load-balancer-controller, docs/install/iam_policy.json at commit
