@@ -679,3 +679,17 @@ def test_tagged_aws_resources_say_which_project_and_stack_own_them(repo_stack: s
     assert {"runmcp-cluster-eks", "runmcp-cluster-control-plane", "runmcp-cluster-node"} <= set(tagged)
     owner = {"project": "runmcp-gateway", "stack": repo_stack, "managed-by": "pulumi"}
     assert {name: {k: tags.get(k) for k in owner} for name, tags in tagged.items()} == dict.fromkeys(tagged, owner)
+
+
+def test_node_counts_and_helm_releases_survive_a_later_up(repo_stack: str) -> None:
+    """The cluster autoscaler sets the node groups' desired size: a later `pulumi up` must leave it
+    (the Terraform AWS provider's aws_eks_node_group docs: ignore_changes on desired_size), or it
+    would reset the nodes to the stack's initial count. A Helm release is replaced by deleting it
+    first: a new one would find the old one's cluster-scoped objects, which Helm refuses to adopt."""
+    plan = planned(repo_stack)
+    groups = of_type(plan, "aws:eks/nodeGroup:NodeGroup")
+    assert groups
+    assert all(g.ignore_changes == ("scalingConfig.desiredSize",) for g in groups)
+    releases = of_type(plan, "kubernetes:helm.sh/v3:Release")
+    assert {r.inputs["chart"] for r in releases} >= {"cluster-autoscaler"}
+    assert all(r.delete_before_replace for r in releases)

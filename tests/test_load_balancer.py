@@ -476,3 +476,20 @@ def test_controllers_holding_aws_permissions_run_under_pod_security_restricted(r
         assert any(
             i.inputs["namespace"] == namespace and release.name.startswith(i.name.rsplit("-", 1)[0]) for i in identities
         )
+
+
+def test_a_binding_whose_immutable_fields_change_is_replaced_old_one_first() -> None:
+    """The controller's webhook refuses to change these fields of a TargetGroupBinding
+    (aws-load-balancer-controller v2.17.1, webhooks/elbv2/targetgroupbinding_validator.go,
+    checkImmutableFields): Pulumi must replace the binding instead, and
+    delete the old one first (same name), which lets the controller deregister the old targets.
+    The controller's Helm release is replaced old one first too."""
+    plan = planned("prod")
+    binding = single(plan, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+    immutable = {"spec.targetGroupARN", "spec.targetType", "spec.ipAddressType", "spec.vpcID"}
+    assert set(binding.replace_on_changes) == immutable
+    assert binding.delete_before_replace
+    (controller,) = [
+        r for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "aws-load-balancer-controller"
+    ]
+    assert controller.delete_before_replace

@@ -57,6 +57,12 @@ class PlannedResource:
     aliases: tuple[str, ...] = ()
     """Engine URNs this resource was known by before (ResourceOptions.aliases): Pulumi moves it
     instead of replacing it."""
+    delete_before_replace: bool = False
+    """ResourceOptions.delete_before_replace: a replacement deletes this resource first."""
+    ignore_changes: tuple[str, ...] = ()
+    """ResourceOptions.ignore_changes: input paths a later `pulumi up` leaves as they are."""
+    replace_on_changes: tuple[str, ...] = ()
+    """ResourceOptions.replace_on_changes: input paths whose change replaces the resource."""
 
 
 @dataclass
@@ -171,6 +177,9 @@ class RecordingMonitor(MockMonitor):
                     resource_id=str(response.id),
                     engine_urn=engine_urn,
                     aliases=tuple(self._alias_urns(request)),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
+                    ignore_changes=tuple(request.ignoreChanges),
+                    replace_on_changes=tuple(request.replaceOnChanges),
                 )
             )
         return response
