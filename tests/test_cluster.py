@@ -320,6 +320,9 @@ def test_cluster_autoscaler_balances_zones_and_requests_what_the_capacity_check_
     settings = plan.settings.cluster.eks.cluster_autoscaler
     values = release["values"]
     assert release["repositoryOpts"] == {"repo": "https://kubernetes.github.io/autoscaler"}
+    # One release of a fixed name per cluster (`helm -n runmcp-system status cluster-autoscaler`); a
+    # second would collide instead of running two autoscalers over the same node groups.
+    assert release["name"] == "cluster-autoscaler"
     assert values["cloudProvider"] == "aws"
     assert values["extraArgs"] == {
         "balance-similar-node-groups": "true",
