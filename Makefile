@@ -7,7 +7,7 @@ STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 
-.PHONY: setup plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema aws-models
+.PHONY: setup plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema aws-models mutants
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -70,6 +70,13 @@ provider-schema: $(VENV)/.installed
 ## bench: median offline plan time per stack beside its floor (SDK modules of its resource types + mock runtime) and the ratio
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/plan_bench.py
+
+## mutants: mutation testing of components/ (not offline/) with mutmut, then the score per module. Slow, not
+## part of `make test`; MODULE=components/alarms.py for one module, MUTANT_WORKERS=2 for two at once
+MUTANT_WORKERS ?= 1
+mutants: $(VENV)/.installed
+	$(BIN)/mutmut run --max-children $(MUTANT_WORKERS) $(if $(MODULE),'$(subst /,.,$(MODULE:.py=)).*')
+	$(BIN)/python scripts/mutants_summary.py $(MODULE)
 
 ## lock: re-resolve the pinned versions from pyproject.toml
 lock:

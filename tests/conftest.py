@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
-from functools import cache
+from functools import _lru_cache_wrapper, cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -38,7 +39,8 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def first_line_of_server(*command: str, cwd: Path = PROJECT_DIR) -> str:
     """Start a gRPC server Pulumi talks to (policy pack, provider), read the port it prints first,
-    stop it. `timeout` bounds it should it never print."""
+    stop it. `timeout` bounds it should it never print. SIGTERM, which `timeout` passes on to the
+    server: SIGKILL would stop `timeout` alone and leave the server running."""
     process = subprocess.Popen(
         ["timeout", "120", *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
     )
@@ -46,7 +48,7 @@ def first_line_of_server(*command: str, cwd: Path = PROJECT_DIR) -> str:
         assert process.stdout is not None
         return process.stdout.readline().strip()
     finally:
-        process.kill()
+        process.terminate()
         process.wait()
 
 
@@ -55,9 +57,49 @@ def stack_path(stack: str) -> Path:
     return path if path.is_file() else TEST_STACKS_DIR / f"Pulumi.{stack}.yaml"
 
 
-@cache
+T = TypeVar("T")
+_PLAN_CACHES: list[_lru_cache_wrapper[Any]] = []
+
+
+def plan_cache(function: Callable[..., T]) -> _lru_cache_wrapper[T]:
+    """functools.cache for what runs the program (a plan, its resources): emptied under mutmut, see
+    pytest_runtest_setup."""
+    cached = cache(function)
+    _PLAN_CACHES.append(cached)
+    return cached
+
+
+@plan_cache
 def planned(stack: str) -> Plan:
     return run_plan(PROJECT_DIR, stack, stack_path(stack))
+
+
+_PLANS_EMPTIED = pytest.StashKey[bool]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under mutmut (`make mutants`, which sets MUTANT_UNDER_TEST), never judge by a plan the
+    unmutated code made. mutmut runs its first pass ("stats": which tests call which function) and
+    then forks every mutant's test run from that same process, where the caches are already full.
+    In the stats pass each test plans afresh, so that every test that reads a plan is recorded as
+    covering the code that made it (not only the first one); in a mutant's run the caches are
+    emptied once, then shared by its tests, which all see the same mutant. A plain `pytest` run,
+    without the variable, keeps its caches for the whole session."""
+    phase = os.environ.get("MUTANT_UNDER_TEST")
+    if phase is None:
+        return
+    if phase == "stats" or not item.session.stash.get(_PLANS_EMPTIED, False):
+        for cached in _PLAN_CACHES:
+            cached.cache_clear()
+        item.session.stash[_PLANS_EMPTIED] = True
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In a mutant's run (which stops at the first failure), the tests that read a shared plan go
+    first: most mutants fail one of them within seconds, before any test plans a stack of its own."""
+    if os.environ.get("MUTANT_UNDER_TEST") in (None, "stats"):
+        return
+    items.sort(key=lambda item: not ({"plan", "repo_stack"} & set(getattr(item, "fixturenames", ()))))
 
 
 def stack_config(stack: str) -> dict[str, Any]:

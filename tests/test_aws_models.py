@@ -11,7 +11,6 @@ import gzip
 import json
 import re
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from components.offline.aws_models import (
 from components.offline.aws_requests import MAPPINGS
 from components.offline.checks import CheckReport
 from components.offline.runner import SECRET, UNKNOWN, PlannedResource, run_program
-from tests.conftest import ALL_STACKS, PROJECT_DIR, REPO_STACKS, cli, planned, single
+from tests.conftest import ALL_STACKS, PROJECT_DIR, REPO_STACKS, cli, plan_cache, planned, single
 
 EXAMPLE = PROJECT_DIR / "examples" / "python-consumer"
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -39,7 +38,7 @@ TG = "aws:lb/targetGroup:TargetGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
-@cache
+@plan_cache
 def example_resources() -> tuple[PlannedResource, ...]:
     monitor, _ = run_program(EXAMPLE, "example", read_stack_file(EXAMPLE / "Pulumi.example.yaml"))
     return tuple(monitor.recorded)

@@ -324,6 +324,9 @@ def test_cluster_autoscaler_has_the_actions_its_readme_lists(stack: str) -> None
                 prefix = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/"
                 assert arn.startswith(prefix), arn
                 assert "/" not in arn.removeprefix(prefix), arn
+        else:
+            # The README's read statement: "Resource": ["*"] (Describe calls take no resource ARN).
+            assert as_list(statement["Resource"]) == ["*"]
 
 
 # kubernetes-sigs/aws-load-balancer-controller, docs/install/iam_policy.json at commit
@@ -534,3 +537,35 @@ def test_prod_has_every_alarm() -> None:
         for r in of_type(planned("prod"), "aws:cloudwatch/metricAlarm:MetricAlarm")
     }
     assert found == set(ALARMS)
+
+
+@pytest.mark.parametrize("stack", REPO_STACKS)
+def test_every_policy_document_is_in_the_current_policy_language(stack: str) -> None:
+    """Trust, inline, key and bucket policies: Version 2012-10-17. Without it IAM reads a policy as
+    2008-10-17, where policy variables are literal text, and any other value is refused as
+    MalformedPolicyDocument (IAM JSON policy elements reference: Version)."""
+    documents = {
+        (r.name, key): json.loads(value)
+        for r in planned(stack).resources
+        for key, value in r.inputs.items()
+        if key in ("assumeRolePolicy", "policy") and isinstance(value, str)
+    }
+    assert {name for name, key in documents if key == "assumeRolePolicy"} == {f"runmcp-{role}" for role in ROLES}
+    assert any(key == "policy" for _, key in documents)
+    assert {(name, key): d.get("Version") for (name, key), d in documents.items()} == dict.fromkeys(
+        documents, "2012-10-17"
+    )
+
+
+@pytest.mark.parametrize("stack", REPO_STACKS)
+def test_a_pod_identity_waits_for_its_roles_inline_policy(stack: str) -> None:
+    """EKS hands the role to new pods as soon as the association exists: made before the role's
+    inline policy, the controller's first calls would be denied."""
+    plan = planned(stack)
+    inline = {r.inputs["role"]: r for r in of_type(plan, "aws:iam/rolePolicy:RolePolicy")}
+    associations = of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    # The load balancer controller's and the cluster autoscaler's.
+    assert len(associations) == len(inline) == 2
+    for association in associations:
+        role = association.inputs["roleArn"].rsplit("/", 1)[-1]
+        assert inline[role].urn in association.dependencies, association.name

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.capacity import INSTANCE_TYPES, allocatable
+from components.capacity import CLUSTER_AUTOSCALER_REQUESTS, INSTANCE_TYPES, allocatable
 from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
 from components.offline.aws_mocks import AwsRefusal
@@ -305,6 +305,32 @@ def test_cluster_autoscaler_matches_the_cluster_and_may_scale_only_its_node_grou
         if s is not write
         for a in s["Action"]
     )
+
+
+def test_cluster_autoscaler_balances_zones_and_requests_what_the_capacity_check_counts(repo_stack: str) -> None:
+    """The chart's values that decide how nodes follow the pods (cluster autoscaler FAQ: similar node
+    groups balanced across zones, the least-waste expander, and the unneeded time from the stack),
+    from the chart's own repository (its README: helm repo add autoscaler
+    https://kubernetes.github.io/autoscaler), a ServiceAccount of the name the Pod Identity
+    association names, and the requests the capacity check counts for it."""
+    plan = planned(repo_stack)
+    (release,) = [
+        r.inputs for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "cluster-autoscaler"
+    ]
+    settings = plan.settings.cluster.eks.cluster_autoscaler
+    values = release["values"]
+    assert release["repositoryOpts"] == {"repo": "https://kubernetes.github.io/autoscaler"}
+    # One release of a fixed name per cluster (`helm -n runmcp-system status cluster-autoscaler`); a
+    # second would collide instead of running two autoscalers over the same node groups.
+    assert release["name"] == "cluster-autoscaler"
+    assert values["cloudProvider"] == "aws"
+    assert values["extraArgs"] == {
+        "balance-similar-node-groups": "true",
+        "expander": "least-waste",
+        "scale-down-unneeded-time": settings.scale_down_unneeded_time,
+    }
+    assert values["rbac"]["serviceAccount"]["create"] is True
+    assert values["resources"] == {"requests": CLUSTER_AUTOSCALER_REQUESTS.as_kubernetes()}
 
 
 def test_autoscaler_images_cover_every_supported_version() -> None:
@@ -637,3 +663,28 @@ def test_a_fresh_account_creates_the_log_group_and_a_stray_one_would_be_refused(
     answers.log_groups.add("/aws/eks/x/cluster")
     with pytest.raises(AwsRefusal, match="ResourceAlreadyExistsException"):
         answers._refuse("cloudwatch/logGroup:LogGroup", "g", {"name": "/aws/eks/x/cluster"})
+
+
+def test_tagged_aws_resources_say_which_project_and_stack_own_them(repo_stack: str) -> None:
+    """Physical names are generated, so the tags (platform.aws_tags) are how a person or a cost
+    report finds what owns a resource: project, stack and managed-by on everything tagged, the
+    cluster's roles among them."""
+    plan = planned(repo_stack)
+    tagged = {r.name: r.inputs["tags"] for r in plan.resources if r.type.startswith("aws:") and r.inputs.get("tags")}
+    assert {"runmcp-cluster-eks", "runmcp-cluster-control-plane", "runmcp-cluster-node"} <= set(tagged)
+    owner = {"project": "runmcp-gateway", "stack": repo_stack, "managed-by": "pulumi"}
+    assert {name: {k: tags.get(k) for k in owner} for name, tags in tagged.items()} == dict.fromkeys(tagged, owner)
+
+
+def test_node_counts_and_helm_releases_survive_a_later_up(repo_stack: str) -> None:
+    """The cluster autoscaler sets the node groups' desired size: a later `pulumi up` must leave it
+    (the Terraform AWS provider's aws_eks_node_group docs: ignore_changes on desired_size), or it
+    would reset the nodes to the stack's initial count. A Helm release is replaced by deleting it
+    first: a new one would find the old one's cluster-scoped objects, which Helm refuses to adopt."""
+    plan = planned(repo_stack)
+    groups = of_type(plan, "aws:eks/nodeGroup:NodeGroup")
+    assert groups
+    assert all(g.ignore_changes == ("scalingConfig.desiredSize",) for g in groups)
+    releases = of_type(plan, "kubernetes:helm.sh/v3:Release")
+    assert {r.inputs["chart"] for r in releases} >= {"cluster-autoscaler"}
+    assert all(r.delete_before_replace for r in releases)

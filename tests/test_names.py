@@ -3,12 +3,22 @@ and a mock cloud that refuses a name AWS would refuse instead of cutting it to s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pulumi
 import pytest
 
-from components.names import ELB_NAME, IAM_ROLE_NAME, S3_BUCKET_NAME, fitted_name, problem
+from components.names import (
+    ELB_NAME,
+    IAM_ROLE_NAME,
+    NODE_GROUP_NAME,
+    S3_BUCKET_NAME,
+    NameRule,
+    fitted_name,
+    name_stem,
+    problem,
+)
 from components.offline.aws_mocks import NAMED_TYPES, AwsAnswers, AwsRefusal
 from components.offline.runner import read_stack_file, run_program
 from tests.conftest import IMAGE, of_type, planned
@@ -92,6 +102,49 @@ def test_fitted_names_are_within_the_limit_and_change_with_what_replaces(monkeyp
     role = fitted_name("x" * 60, IAM_ROLE_NAME)
     assert role is not None
     assert len(role) <= 64
+
+
+def test_fitted_names_are_unique_per_project_and_logical_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two projects' `prod` stacks share an account, and two long logical names can share the part
+    kept: each must still get a name of its own (AWS refuses a second load balancer of a name)."""
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    monkeypatch.setattr(pulumi, "get_project", lambda: "runmcp-gateway")
+    first = fitted_name("runmcp-load-balancer-alb-public", ELB_NAME)
+    assert first != fitted_name("runmcp-load-balancer-alb-private", ELB_NAME), "same stem, other logical name"
+    monkeypatch.setattr(pulumi, "get_project", lambda: "another-gateway")
+    assert first != fitted_name("runmcp-load-balancer-alb-public", ELB_NAME), "same stack, other project"
+
+
+def test_fitted_names_stay_what_earlier_releases_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fitted name is the physical name of a deployed resource: a release that computed it
+    differently would replace that resource (a new load balancer, a new DNS name) in every stack."""
+    monkeypatch.setattr(pulumi, "get_project", lambda: "runmcp-gateway")
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    assert fitted_name("runmcp-load-balancer-alb2", ELB_NAME, "internet-facing") == "runmcp-load-balancer-al-84251c9b"
+
+
+@pytest.mark.parametrize(
+    ("rule", "logical"),
+    [
+        (ELB_NAME, "runmcp-load-balancer-a-tg-long"),  # cut after 23 characters, on "-"
+        (IAM_ROLE_NAME, "x" * 54 + ".role"),  # after 55, on "."
+        (NODE_GROUP_NAME, "n" * 53 + "_group-long"),  # after 54, on "_"
+        (ELB_NAME, "r" * 40),
+    ],
+)
+def test_a_fitted_name_is_its_stem_a_hyphen_and_the_hash(
+    monkeypatch: pytest.MonkeyPatch, rule: NameRule, logical: str
+) -> None:
+    """name_stem is what the load balancer controller's IAM policy allows by ARN pattern
+    (targetgroup/<stem>-*/*): the name made must be exactly that stem, "-" and the hash, even when
+    the cut falls on a separator (which the stem then drops)."""
+    monkeypatch.setattr(pulumi, "get_project", lambda: "runmcp-gateway")
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    name = fitted_name(logical, rule)
+    assert name is not None
+    assert re.fullmatch(re.escape(name_stem(logical, rule)) + "-[0-9a-f]{8}", name), name
+    assert problem(rule, name) is None
+    assert not name_stem(logical, rule).endswith(("-", "_", "."))
 
 
 @pytest.mark.parametrize(

@@ -48,9 +48,17 @@ def test_hpa_targets_the_deployment_with_the_stack_files_numbers(plan: Plan) -> 
         "name": deployment["metadata"]["name"],
     }
     assert hpa["metadata"]["namespace"] == deployment["metadata"]["namespace"]
+    # Named gateway.name like the Deployment (README settings table; the runbooks'
+    # `kubectl describe hpa runmcp-gateway`), and exported as hpaName.
+    assert hpa["metadata"]["name"] == plan.settings.gateway.name == plan.outputs["hpaName"]
     scaling = stack_config(plan.stack).get("scaling", {})
     assert hpa["spec"]["minReplicas"] == scaling.get("minReplicas", 2)
     assert hpa["spec"]["maxReplicas"] == scaling.get("maxReplicas", 10)
+    # Resource metrics (Kubernetes MetricSpec type "Resource"), as a percentage of the pods' requests
+    # (MetricTarget type "Utilization"); the API server refuses a type it does not know.
+    assert {(m["type"], m["resource"]["target"]["type"]) for m in hpa["spec"]["metrics"]} == {
+        ("Resource", "Utilization")
+    }
     targets = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa["spec"]["metrics"]}
     assert targets["cpu"] == scaling.get("targetCpuUtilization", 70)
     assert targets.get("memory") == scaling.get("targetMemoryUtilization")
@@ -58,6 +66,24 @@ def test_hpa_targets_the_deployment_with_the_stack_files_numbers(plan: Plan) -> 
     assert behavior["scaleUp"]["policies"]
     assert behavior["scaleDown"]["policies"]
     assert behavior["scaleDown"]["stabilizationWindowSeconds"] >= behavior["scaleUp"]["stabilizationWindowSeconds"]
+
+
+def test_hpa_behaviour_is_the_stack_files_scaling_rules(plan: Plan) -> None:
+    """Each direction's window, policies and selectPolicy as the stack file gives them (or as the
+    settings default them). selectPolicy matters beyond the default: left out, Kubernetes applies
+    Max (HPAScalingRules, autoscaling/v2 API reference), so a stack's Min or Disabled would be lost."""
+    behavior = one(plan, "HorizontalPodAutoscaler")["spec"]["behavior"]
+    scaling = plan.settings.scaling
+    for key, rules in (("scaleUp", scaling.scale_up), ("scaleDown", scaling.scale_down)):
+        assert {"selectPolicy": "Max", **behavior[key]} == {
+            "stabilizationWindowSeconds": rules.stabilization_window_seconds,
+            "selectPolicy": rules.select_policy,
+            "policies": [{"type": p.type, "value": p.value, "periodSeconds": p.period_seconds} for p in rules.policies],
+        }, key
+    written = stack_config(plan.stack).get("scaling", {}).get("scaleDown")
+    if written is not None:
+        assert behavior["scaleDown"]["selectPolicy"] == written.get("selectPolicy", "Max")
+        assert behavior["scaleDown"]["policies"] == written["policies"]
 
 
 def test_deployment_leaves_the_replica_count_to_the_hpa(plan: Plan) -> None:
