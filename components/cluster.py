@@ -191,6 +191,7 @@ class EksCluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__("runmcp:index:EksCluster", name, None, opts)
         tags = dict(tags)
+        self._tags = tags
         self.kubernetes_version = kubernetes_version
         self.partition = account.partition
         child = pulumi.ResourceOptions(parent=self)
@@ -351,7 +352,7 @@ class EksCluster(pulumi.ComponentResource):
         depends = list(depends_on or [])
         if addon.service_account is not None:
             role = service_role(
-                f"{name}-{addon.name}", POD_IDENTITY_PRINCIPAL, addon.policies, self.partition, {}, self
+                f"{name}-{addon.name}", POD_IDENTITY_PRINCIPAL, addon.policies, self.partition, self._tags, self
             )
             identities = [
                 aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn, service_account=addon.service_account)
@@ -367,6 +368,7 @@ class EksCluster(pulumi.ComponentResource):
             # The settings here are the truth: overwrite what an earlier self-managed install left.
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
+            tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
         )
         self.addons[addon.name] = created

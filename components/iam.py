@@ -110,6 +110,7 @@ def pod_identity(
     service_account: str,
     policy_name: str,
     policy: pulumi.Input[str],
+    tags: Mapping[str, str],
 ) -> aws.eks.PodIdentityAssociation:
     """A role with one inline policy, given to a service account through EKS Pod Identity. The
     association waits for the policy, so the pods never start with a role that cannot do its work."""
@@ -117,6 +118,7 @@ def pod_identity(
         f"{name}-role",
         name=fitted_name(f"{name}-role", IAM_ROLE_NAME),
         assume_role_policy=trust_policy(POD_IDENTITY_PRINCIPAL),
+        tags=dict(tags),
         opts=pulumi.ResourceOptions(parent=parent),
     )
     attached = aws.iam.RolePolicy(
@@ -128,5 +130,6 @@ def pod_identity(
         namespace=namespace,
         service_account=service_account,
         role_arn=role.arn,
+        tags=dict(tags),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[attached]),
     )

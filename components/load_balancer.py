@@ -125,6 +125,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         target_groups: TargetGroupScope,
         namespace: pulumi.Input[str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
@@ -135,6 +136,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             namespace=namespace,
             service_account=CONTROLLER_SERVICE_ACCOUNT,
             policy_name="bind-targets",
+            tags=tags,
             policy=controller_policy(target_groups),
         )
         self.release = k8s.helm.v3.Release(

@@ -4,7 +4,7 @@ its write actions reach only this cluster's node groups."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -75,6 +75,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         kubernetes_version: str,
         account: AwsAccount,
         namespace: pulumi.Input[str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("runmcp:index:ClusterAutoscaler", name, None, opts)
@@ -92,6 +93,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             namespace=namespace,
             service_account=SERVICE_ACCOUNT,
             policy_name="scale-node-groups",
+            tags=tags,
             policy=group_names.apply(
                 lambda names: autoscaler_policy([asg_arn(partition, region, account_id, n) for n in names])
             ),

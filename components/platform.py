@@ -185,6 +185,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                 kubernetes_version=version,
                 account=account,
                 namespace=controllers_namespace,
+                tags=tags,
                 opts=in_cluster,
             )
         self.cluster_name = pulumi.Output.from_input(cluster.cluster_name)
@@ -215,6 +216,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                     vpc_id=target.placement.vpc_id,
                     target_groups=load_balancer.target_groups,
                     namespace=controllers_namespace,
+                    tags=tags,
                     opts=in_cluster,
                 )
                 wait_for.append(controller.release)

@@ -672,6 +672,9 @@ def test_tagged_aws_resources_say_which_project_and_stack_own_them(repo_stack: s
     plan = planned(repo_stack)
     tagged = {r.name: r.inputs["tags"] for r in plan.resources if r.type.startswith("aws:") and r.inputs.get("tags")}
     assert {"runmcp-cluster-eks", "runmcp-cluster-control-plane", "runmcp-cluster-node"} <= set(tagged)
+    # Every IAM role, the add-ons' and the controllers' Pod Identity roles included.
+    roles = {r.name for r in of_type(plan, "aws:iam/role:Role")}
+    assert roles <= set(tagged), roles - set(tagged)
     owner = {"project": "runmcp-gateway", "stack": repo_stack, "managed-by": "pulumi"}
     assert {name: {k: tags.get(k) for k in owner} for name, tags in tagged.items()} == dict.fromkeys(tagged, owner)
 
