@@ -702,7 +702,9 @@ def test_the_cluster_autoscaler_starts_after_its_pod_identity(repo_stack: str) -
     """EKS Pod Identity gives credentials to pods created after the association exists (its agent
     is told at pod admission): an autoscaler started before it has no AWS credentials until restarted."""
     plan = planned(repo_stack)
-    (release,) = [r for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "cluster-autoscaler"]
+    (release,) = [
+        r for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "cluster-autoscaler"
+    ]
     (association,) = [
         r
         for r in of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
