@@ -691,3 +691,18 @@ def test_node_counts_and_helm_releases_survive_a_later_up(repo_stack: str) -> No
     releases = of_type(plan, "kubernetes:helm.sh/v3:Release")
     assert {r.inputs["chart"] for r in releases} >= {"cluster-autoscaler"}
     assert all(r.delete_before_replace for r in releases)
+
+
+def test_the_cluster_autoscaler_starts_after_its_pod_identity(repo_stack: str) -> None:
+    """EKS Pod Identity gives credentials to pods created after the association exists (its agent
+    is told at pod admission): an autoscaler started before it has no AWS credentials until restarted."""
+    plan = planned(repo_stack)
+    (release,) = [
+        r for r in of_type(plan, "kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "cluster-autoscaler"
+    ]
+    (association,) = [
+        r
+        for r in of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+        if r.inputs["serviceAccount"] == release.inputs["values"]["rbac"]["serviceAccount"]["name"]
+    ]
+    assert association.urn in release.dependencies
