@@ -22,6 +22,8 @@ TEST_STACKS_DIR = Path(__file__).resolve().parent / "stacks"
 REPO_STACKS = stacks_in(PROJECT_DIR)
 TEST_STACKS = stacks_in(TEST_STACKS_DIR)
 ALL_STACKS = REPO_STACKS + TEST_STACKS
+PLAN_CHECKS = ["duplicate-urns", "kubernetes-schema", "crd-schema", "policy-pack", "aws-api-models"]
+"""The validators `runmcp-infra plan` runs, in the order whose first failure decides the exit code."""
 IMAGE = "hapimcp/hapi-cli:0.6.0"
 """A valid gateway image for settings written by tests."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import WriteStack, cli, stack_path
+from tests.conftest import PLAN_CHECKS, WriteStack, cli, stack_path
 
 
 def test_text_plan_shows_the_tree_outputs_and_placeholder_notice() -> None:
@@ -32,13 +32,7 @@ def test_json_plan_document(tmp_path: Path) -> None:
     assert set(doc) == {"project", "stack", "preview", "resources", "invokes", "outputs", "policies", "checks"}
     assert doc["policies"] == []
     assert doc["preview"] is False
-    assert [c["name"] for c in doc["checks"]] == [
-        "duplicate-urns",
-        "kubernetes-schema",
-        "crd-schema",
-        "policy-pack",
-        "aws-api-models",
-    ]
+    assert [c["name"] for c in doc["checks"]] == PLAN_CHECKS
     assert (doc["project"], doc["stack"]) == ("runmcp-gateway", "existing")
     for resource in doc["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "dependencies"} <= set(resource)

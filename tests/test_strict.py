@@ -29,6 +29,7 @@ from components.settings import cidr_name_part, name_slug, role_name_part
 from tests.conftest import (
     ALL_STACKS,
     IMAGE,
+    PLAN_CHECKS,
     PROJECT_DIR,
     WriteStack,
     assert_refused,
@@ -342,13 +343,7 @@ def test_the_json_plan_lists_options_invokes_and_checks() -> None:
             "aliases",
         } <= set(resource)
     assert any(i["token"] == "aws:index/getAvailabilityZones:getAvailabilityZones" for i in doc["invokes"])
-    assert [c["name"] for c in doc["checks"]] == [
-        "duplicate-urns",
-        "kubernetes-schema",
-        "crd-schema",
-        "policy-pack",
-        "aws-api-models",
-    ]
+    assert [c["name"] for c in doc["checks"]] == PLAN_CHECKS
     assert all(c["problems"] == [] for c in doc["checks"])
     kubernetes = doc["checks"][1]
     assert kubernetes["coverage"]["objects"] == sum(
