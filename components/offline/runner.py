@@ -347,10 +347,21 @@ def close_event_loops() -> None:
     For a process about to exit: left open, they are closed by their finalizers during interpreter
     shutdown, when their sockets may be gone already, and Python then prints an ignored exception
     with a traceback. Not for a process that plans again afterwards: the loops stay its threads'.
+
+    A run the program stopped (bad settings, a refused resource) leaves registrations pending; they
+    are cancelled and let finish first, or their garbage collection at exit prints "Task was
+    destroyed but it is pending!" after the one-line error.
     """
     for loop in list(_EVENT_LOOPS):
-        if not loop.is_running() and not loop.is_closed():
-            loop.close()
+        if loop.is_running() or loop.is_closed():
+            continue
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
     _EVENT_LOOPS.clear()
 
 
