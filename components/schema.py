@@ -84,7 +84,10 @@ def stack_file_schema() -> dict[str, Any]:
     defs = dict(model.pop("$defs", {}))
     defs["PulumiSecret"] = PULUMI_SECRET
     ours = {f"{PROJECT}:{to_camel(name)}": schema for name, schema in model["properties"].items()}
+    # A key without a namespace is the project's (Pulumi's config key parsing): the same settings.
+    ours |= {to_camel(name): schema for name, schema in model["properties"].items()}
     keys = "|".join(to_camel(name) for name in StackSettings.model_fields)
+    required = [to_camel(name) for name in model.get("required", [])]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{PROJECT} stack file (Pulumi.<stack>.yaml)",
@@ -94,9 +97,10 @@ def stack_file_schema() -> dict[str, Any]:
             "config": {
                 "type": "object",
                 "properties": {AWS_REGION_KEY: {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}, **ours},
-                "required": [f"{PROJECT}:{to_camel(name)}" for name in model.get("required", [])],
-                # Other namespaces (aws:, pulumi:) are the providers' own; unknown keys of ours are errors.
-                "patternProperties": {f"^{PROJECT}:(?!({keys})$)": False},
+                "allOf": [{"anyOf": [{"required": [f"{PROJECT}:{key}"]}, {"required": [key]}]} for key in required],
+                # Other namespaces (aws:, pulumi:) are the providers' own; unknown keys of ours, with
+                # the namespace or without (a key dedented out of its section), are errors.
+                "patternProperties": {f"^{PROJECT}:(?!({keys})$)": False, f"^(?!({keys})$)[^:]+$": False},
             },
             "secretsprovider": {"type": "string"},
             "encryptedkey": {"type": "string"},

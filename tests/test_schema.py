@@ -48,6 +48,9 @@ def test_stack_file_references_and_passes_the_schema(stack: str) -> None:
         ({"runmcp-gateway:scaling": {"minReplicas": "two"}}, "is not of type 'integer'"),
         ({"runmcp-gateway:loadBalancer": {"kind": "nlb"}}, "is not one of"),
         ({"runmcp-gateway:gateway": {"image": "x:1", "secretEnv": {"TOKEN": "plain"}}}, "is not of type 'object'"),
+        # Dedented out of its section: no namespace, so Pulumi reads it as runmcp-gateway:targetCpuUtilization.
+        ({"targetCpuUtilization": 50}, "False schema"),
+        ({"scaling": {"maxReplica": 3}}, "Additional properties"),
     ],
 )
 def test_schema_catches_what_an_editor_should_flag(config: dict[str, Any], fragment: str) -> None:
@@ -61,3 +64,10 @@ def test_schema_describes_settings_with_their_docstrings() -> None:
     shutdown = schema["$defs"]["Shutdown"]["properties"]["preStopSeconds"]
     assert "Pause before SIGTERM" in shutdown["description"]
     assert shutdown["default"] == 15
+
+
+def test_a_section_without_its_namespace_is_the_projects() -> None:
+    """Pulumi reads `gateway:` as `runmcp-gateway:gateway`: the schema takes it, and still needs one."""
+    assert list(validator().iter_errors({"config": {"gateway": {"image": "hapimcp/hapi-cli:0.6.0"}}})) == []
+    messages = [e.message for e in validator().iter_errors({"config": {"scaling": {"minReplicas": 2}}})]
+    assert any("is not valid under any of the given schemas" in m for m in messages), messages
