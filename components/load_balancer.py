@@ -19,7 +19,7 @@ import pulumi_kubernetes as k8s
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
 from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
-from .names import ELB_NAME, S3_BUCKET_NAME, deterministic_name, fitted_name, name_stem
+from .names import ELB_NAME, S3_BUCKET_NAME, auto_name_fits, deterministic_name, fitted_name, name_stem
 from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
 
 HTTP_PORT, HTTPS_PORT = 80, 443
@@ -210,17 +210,18 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         # port, protocol, protocol_version, target_type, vpc_id are ForceNew); a deterministic name
         # changes with them, so the replacement can be created before the old group is deleted.
         replacing = (str(port), TARGET_PROTOCOL, TARGET_PROTOCOL_VERSION, TARGET_TYPE)
+        group = f"{name}-tg"
         group_name: pulumi.Input[str] | None = None
-        if fitted_name(f"{name}-tg", ELB_NAME) is not None:
+        if not auto_name_fits(group, ELB_NAME):
             group_name = pulumi.Output.from_input(placement.vpc_id).apply(
-                lambda vpc: deterministic_name(f"{name}-tg", ELB_NAME, *replacing, vpc)
+                lambda vpc: deterministic_name(group, ELB_NAME, *replacing, vpc)
             )
         self.target_groups = TargetGroupScope(
-            arn_pattern=account.arn("elasticloadbalancing", f"targetgroup/{name_stem(f'{name}-tg', ELB_NAME)}-*/*"),
+            arn_pattern=account.arn("elasticloadbalancing", f"targetgroup/{name_stem(group, ELB_NAME)}-*/*"),
             owner=self._tags[OWNER_TAG],
         )
         self.target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
+            group,
             name=group_name,
             target_type=TARGET_TYPE,
             protocol=TARGET_PROTOCOL,

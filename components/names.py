@@ -109,13 +109,15 @@ def fitted_name(logical_name: str, rule: NameRule, *replacing: str) -> str | Non
 
 def deterministic_name(logical_name: str, rule: NameRule, *replacing: str) -> str:
     digest = _digest(pulumi.get_project(), pulumi.get_stack(), logical_name, *replacing)
-    stem = logical_name[: rule.limit - HASH_LENGTH - 1].rstrip("-_.")
-    return f"{stem}-{digest}"
+    return f"{_cut(logical_name, rule)}-{digest}"
 
 
 def name_stem(logical_name: str, rule: NameRule) -> str:
     """What every physical name of ``logical_name`` starts with (before "-"), auto-named or not:
     for IAM ARN patterns such as targetgroup/<stem>-*/*."""
-    if auto_name_fits(logical_name, rule):
-        return logical_name
+    return logical_name if auto_name_fits(logical_name, rule) else _cut(logical_name, rule)
+
+
+def _cut(logical_name: str, rule: NameRule) -> str:
+    """The start of ``logical_name`` that leaves room for "-" and the hash within the limit."""
     return logical_name[: rule.limit - HASH_LENGTH - 1].rstrip("-_.")
