@@ -7,12 +7,12 @@ STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 
-.PHONY: setup plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema aws-models mutants
+.PHONY: setup policy-venv plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema aws-models mutants
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -c requirements.lock -e '.[dev]'
+	$(PIP) install --quiet -c requirements.lock -e '.[plan,dev]'
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.lock
@@ -21,6 +21,13 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.lock
 	touch $@
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+
+## policy-venv: the policy pack's own virtualenv (components/policy/venv), which `pulumi preview --policy-pack` runs it in
+policy-venv: components/policy/venv/.installed
+components/policy/venv/.installed: components/policy/requirements.txt
+	$(PYTHON) -m venv components/policy/venv
+	PIP_DISABLE_PIP_VERSION_CHECK=1 components/policy/venv/bin/pip install --quiet -r components/policy/requirements.txt
+	touch $@
 
 ## plan: the offline plan of one stack (STACK=dev by default)
 plan: $(VENV)/.installed
@@ -53,19 +60,19 @@ plans: $(VENV)/.installed
 
 ## snapshot: rewrite tests/snapshots/<stack>.urns after an intended change of resource names
 snapshot: $(VENV)/.installed
-	$(BIN)/python -m components.offline.snapshot $(if $(ALLOW_REMOVALS),--allow-removals)
+	$(BIN)/python -m runmcp_gateway.offline.snapshot $(if $(ALLOW_REMOVALS),--allow-removals)
 
 ## schema: regenerate schema/stack-settings.schema.json from the settings model
 schema: $(VENV)/.installed
-	$(BIN)/python -m components.schema
+	$(BIN)/python -m runmcp_gateway.schema
 
 ## aws-models: re-extract components/offline/aws_models.json from the pinned botocore (after a new pin or mapping)
 aws-models: $(VENV)/.installed
-	$(BIN)/python -m components.offline.aws_models
+	$(BIN)/python -m runmcp_gateway.offline.aws_models
 
 ## provider-schema: regenerate provider/schema.json, the public interface other languages see
 provider-schema: $(VENV)/.installed
-	$(BIN)/python -m components.package_schema
+	$(BIN)/python -m runmcp_gateway.package_schema
 
 ## bench: median offline plan time per stack beside its floor (SDK modules of its resource types + mock runtime) and the ratio
 bench: $(VENV)/.installed
@@ -81,7 +88,7 @@ mutants: $(VENV)/.installed
 ## lock: re-resolve the pinned versions from pyproject.toml
 lock:
 	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock/main && $(PYTHON) -m venv .tools/lock/checkov
-	.tools/lock/main/bin/pip install --quiet -e '.[dev]'
+	.tools/lock/main/bin/pip install --quiet -e '.[plan,dev]'
 	.tools/lock/checkov/bin/pip install --quiet checkov==3.3.30
 	{ sed -n '1,2p' requirements.lock; .tools/lock/main/bin/pip freeze --all --exclude-editable | grep -v "^pip=="; } > requirements.lock.new
 	{ sed -n '1,2p' requirements-checkov.lock; .tools/lock/checkov/bin/pip freeze; } > requirements-checkov.lock.new

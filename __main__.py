@@ -1,9 +1,8 @@
 """The runmcp-gateway Pulumi program: this stack's settings -> GatewayPlatform -> outputs."""
 
 import pulumi
-
-from components.config import settings_from_pulumi
-from components.platform import GatewayPlatform, platform_args
+from runmcp_gateway.config import settings_from_pulumi
+from runmcp_gateway.platform import GatewayPlatform, platform_args
 
 # Validated here first, so errors name the stack file; the component validates its args again
 # (and warns about legal but risky choices).

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from components.offline.runner import stacks_in
+from runmcp_gateway.offline.runner import stacks_in
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RUNS = 5
@@ -58,12 +58,12 @@ CHECK_COST = [
     "-c",
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from components.offline.process import collect_less\n"
+    "from runmcp_gateway.offline.process import collect_less\n"
     "collect_less()\n"
-    "from components.offline.runner import run_plan\n"
+    "from runmcp_gateway.offline.runner import run_plan\n"
     "plan = run_plan(Path('.'), sys.argv[1])\n"
     "start = time.perf_counter()\n"
-    "from components.offline.aws_models import check_plan\n"
+    "from runmcp_gateway.offline.aws_models import check_plan\n"
     "check_plan(plan)\n"
     "print(time.perf_counter() - start)\n",
 ]
@@ -124,7 +124,7 @@ def main() -> int:
         "   floor as a plain interpreter runs it"
     )
     for stack in stacks_in(PROJECT_DIR):
-        plan_command = [sys.executable, "-m", "components.offline.cli", "plan", stack, "--format", "json"]
+        plan_command = [sys.executable, "-m", "runmcp_gateway.offline.cli", "plan", stack, "--format", "json"]
         document = subprocess.run(plan_command, cwd=PROJECT_DIR, check=True, capture_output=True, text=True).stdout
         types = {resource["type"] for resource in json.loads(document)["resources"]}
         classes = floor_classes(types)

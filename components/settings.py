@@ -76,6 +76,18 @@ class _Model(BaseModel):
 
 # --- Field types -------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class FromResource:
+    """Marks a setting whose value may come from another resource or a StackReference (a Pulumi
+    Output): ids, ARNs, names of things made elsewhere, kubeconfigs, secret values, subscriber
+    endpoints. Typed args offer such a setting as ``pulumi.Input[...]`` and the package schema as a
+    non-plain input; a known value is validated before anything is registered, an Output when it
+    resolves, with the same message."""
+
+
+FROM_RESOURCE = FromResource()
+
 UNIQUE_ENTRIES: dict[str, Any] = {"uniqueItems": True}
 """For the stack-file schema of a list that makes one resource per entry: an editor flags a repeated
 entry as you type (the settings also refuse entries that differ but give one name)."""
@@ -172,9 +184,9 @@ HttpPath = Annotated[
     str, _matches(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", "must be an absolute URL path such as '/health'")
 ]
 AbsolutePath = Annotated[str, AfterValidator(_absolute_path)]
-VpcId = Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)")]
-SubnetId = Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]
-SecurityGroupId = Annotated[str, _matches(r"sg-[0-9a-f]{8,17}", "is not a security group id (sg-...)")]
+VpcId = Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)"), FROM_RESOURCE]
+SubnetId = Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)"), FROM_RESOURCE]
+SecurityGroupId = Annotated[str, _matches(r"sg-[0-9a-f]{8,17}", "is not a security group id (sg-...)"), FROM_RESOURCE]
 Percent = Annotated[int, Field(ge=1, le=100)]
 Port = Annotated[int, Field(ge=1024, le=65535)]
 
@@ -187,9 +199,12 @@ RoleArn = Annotated[
     _matches(
         r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
     ),
+    FROM_RESOURCE,
 ]
 KmsKeyArn = Annotated[
-    str, _matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+", "is not a KMS key or alias ARN")
+    str,
+    _matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+", "is not a KMS key or alias ARN"),
+    FROM_RESOURCE,
 ]
 ClusterName = Annotated[
     str,
@@ -226,7 +241,7 @@ LabelValue = Annotated[
 class ExistingClusterSettings(_Model):
     """A Kubernetes cluster that already exists: only the provider is built, no AWS resources."""
 
-    kubeconfig: SecretStr | None = None
+    kubeconfig: Annotated[SecretStr, FROM_RESOURCE] | None = None
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str | None = None
     """kubeconfig context to use; unset: the kubeconfig's current context."""
@@ -439,7 +454,7 @@ class GatewaySettings(_Model):
     args: list[str] = Field(default_factory=lambda: ["serve", "--headless"])
     """Arguments to the image's entrypoint; ``--port`` is added from ``port``."""
     env: dict[EnvName, str] = Field(default_factory=dict)
-    secret_env: dict[EnvName, SecretStr] = Field(default_factory=dict)
+    secret_env: dict[EnvName, Annotated[SecretStr, FROM_RESOURCE]] = Field(default_factory=dict)
     """Environment variables delivered through a Kubernetes Secret; values must be Pulumi secrets."""
     health_path: HttpPath = "/health"
     resources: Resources = Resources()
@@ -524,9 +539,11 @@ DomainName = Annotated[
     ),
 ]
 CertificateArn = Annotated[
-    str, _matches(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+", "is not an ACM certificate ARN")
+    str,
+    _matches(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+", "is not an ACM certificate ARN"),
+    FROM_RESOURCE,
 ]
-HostedZoneId = Annotated[str, _matches(r"Z[A-Z0-9]{1,31}", "is not a Route 53 hosted zone id (Z...)")]
+HostedZoneId = Annotated[str, _matches(r"Z[A-Z0-9]{1,31}", "is not a Route 53 hosted zone id (Z...)"), FROM_RESOURCE]
 
 
 class DomainSettings(_Model):
@@ -583,7 +600,7 @@ class ControllerSettings(_Model):
 class ExistingClusterNetwork(_Model):
     """Where the load balancer goes when the cluster is not made here (cluster.existing)."""
 
-    cluster_name: ClusterName
+    cluster_name: Annotated[ClusterName, FROM_RESOURCE]
     """The EKS cluster's name (for the controller and its Pod Identity association)."""
     vpc_id: VpcId
     subnet_ids: list[SubnetId] = Field(min_length=2)
@@ -629,9 +646,11 @@ class LoadBalancerSettings(_Model):
 
 # --- runmcp-gateway:alarms ---------------------------------------------------------------------
 
-EmailAddress = Annotated[str, _matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "is not an email address")]
-HttpsUrl = Annotated[str, _matches(r"https://[^\s]+", "is not an https:// URL")]
-SnsTopicArn = Annotated[str, _matches(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}", "is not an SNS topic ARN")]
+EmailAddress = Annotated[str, _matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "is not an email address"), FROM_RESOURCE]
+HttpsUrl = Annotated[str, _matches(r"https://[^\s]+", "is not an https:// URL"), FROM_RESOURCE]
+SnsTopicArn = Annotated[
+    str, _matches(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}", "is not an SNS topic ARN"), FROM_RESOURCE
+]
 
 
 class AlarmThresholds(_Model):
@@ -674,7 +693,7 @@ class AlarmSettings(_Model):
     runbook_url: Annotated[str, _matches(r"\S+", "must not be empty")] = "docs/runbooks.md"
     """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
     repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md)."""
-    container_insights_cluster_name: ClusterName | None = None
+    container_insights_cluster_name: Annotated[ClusterName, FROM_RESOURCE] | None = None
     """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
     cluster and workload alarms). A provisioned cluster's name is used on its own."""
     thresholds: AlarmThresholds = AlarmThresholds()

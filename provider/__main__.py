@@ -5,9 +5,8 @@ and a test fails while it differs, so a change to the public interface shows in 
 """
 
 from pulumi.provider.experimental import component_provider_host
-
-from components import PACKAGE_NAME, __version__
-from components.package_schema import PUBLIC_COMPONENTS
+from runmcp_gateway import PACKAGE_NAME, __version__
+from runmcp_gateway.package_schema import PUBLIC_COMPONENTS
 
 if __name__ == "__main__":
     component_provider_host(PUBLIC_COMPONENTS, name=PACKAGE_NAME, version=__version__)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
+import tests.package_alias  # noqa: F401  (first: `runmcp_gateway` is this checkout's components/)
 from components.offline.kubernetes import manifests
 from components.offline.runner import Plan, PlannedResource, run_plan, stacks_in
 from components.settings import SettingsError
@@ -28,10 +29,16 @@ IMAGE = "hapimcp/hapi-cli:0.6.0"
 """A valid gateway image for settings written by tests."""
 
 
+CLI_OF_THIS_CHECKOUT = (
+    "import runpy, tests.package_alias; runpy.run_module('components.offline.cli', run_name='__main__')"
+)
+
+
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """`runmcp-infra ARGS` as a user runs it, in the project directory."""
+    """`runmcp-infra ARGS` as a user runs it, in the project directory, with this checkout's code
+    (tests/package_alias.py), not whichever checkout the virtualenv's editable install points at."""
     return subprocess.run(
-        [sys.executable, "-m", "components.offline.cli", *args],
+        [sys.executable, "-c", CLI_OF_THIS_CHECKOUT, *args],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,

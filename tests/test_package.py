@@ -89,14 +89,16 @@ def test_wheel_is_typed_versioned_and_importable(tmp_path: Path) -> None:
     assert wheel.name.startswith(f"runmcp_gateway-{components.__version__}-")
     names = zipfile.ZipFile(wheel).namelist()
     for expected in (
-        "components/py.typed",
-        "components/platform.py",
-        "components/offline/cli.py",
-        "policy/rules.py",
-        "policy/config/prod.json",
+        "runmcp_gateway/py.typed",
+        "runmcp_gateway/platform.py",
+        "runmcp_gateway/offline/cli.py",
+        "runmcp_gateway/policy/rules.py",
+        "runmcp_gateway/policy/PulumiPolicy.yaml",
     ):
         assert expected in names
-    assert not [n for n in names if n.startswith(("tests/", "examples/"))]
+    # One import name: nothing else top-level that could shadow, or be shadowed by, a consumer's own
+    # `components` or `policy` package.
+    assert {n.split("/")[0] for n in names} == {"runmcp_gateway", wheel.name.split("-py3")[0] + ".dist-info"}
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
@@ -106,7 +108,7 @@ def test_wheel_is_typed_versioned_and_importable(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import components, components.platform; print(components.__file__, components.__version__)",
+            "import runmcp_gateway as g, runmcp_gateway.platform; print(g.__file__, g.__version__)",
         ],
         capture_output=True,
         text=True,

@@ -3,9 +3,10 @@ pack's own StackValidationPolicy objects; the offline plan reports the same rule
 
 from __future__ import annotations
 
+import ast
 import copy
 import dataclasses
-import subprocess
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ from pulumi_policy import (
 
 from components.offline.policies import evaluate, pack_config, resources_of
 from components.offline.runner import run_plan
-from policy.rules import POLICIES, RULES, Resource, level_from_config
+from components.policy.rules import POLICIES, RULES, Resource, level_from_config
 from tests.conftest import ALL_STACKS, IMAGE, PROJECT_DIR, REPO_STACKS, WriteStack, cli, first_line_of_server, planned
 
 
@@ -196,7 +197,7 @@ def test_more_failing_cases_for_the_edge() -> None:
 def test_the_pack_builds_and_serves_its_policies() -> None:
     """`__main__.py` builds the pack, which starts the analyzer and prints the port Pulumi connects to."""
     first = first_line_of_server(
-        sys.executable, str(PROJECT_DIR / "policy" / "__main__.py"), cwd=PROJECT_DIR / "policy"
+        sys.executable, str(PROJECT_DIR / "components" / "policy" / "__main__.py"), cwd=PROJECT_DIR
     )
     assert first.isdigit(), f"no port printed: {first!r}"
 
@@ -227,20 +228,27 @@ def test_plan_exits_non_zero_on_a_mandatory_violation(write_stack: WriteStack) -
     assert run_plan(PROJECT_DIR, "bad", path).resources  # the plan itself is fine; the policy says no
 
 
-def test_the_pack_runs_in_the_virtualenv_make_setup_creates() -> None:
-    """`pulumi preview --policy-pack policy` starts the pack with PulumiPolicy.yaml's virtualenv."""
-    spec = yaml.safe_load((PROJECT_DIR / "policy" / "PulumiPolicy.yaml").read_text())
-    assert spec["runtime"]["name"] == "python"
-    venv = (PROJECT_DIR / "policy" / spec["runtime"]["options"]["virtualenv"]).resolve()
-    assert venv == (PROJECT_DIR / ".venv").resolve()
-    probe = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import pulumi_policy, sys; sys.path.insert(0, 'policy'); import rules"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert probe.returncode == 0, probe.stderr
+def test_the_pack_installs_on_its_own() -> None:
+    """`pulumi preview --policy-pack <pack>` runs the pack in its own virtualenv made from its
+    requirements.txt: the rules import nothing but pulumi-policy (pinned as the lock pins it) and the
+    standard library, so the pack needs neither the project's virtualenv nor the component package."""
+    pack = PROJECT_DIR / "components" / "policy"
+    spec = yaml.safe_load((pack / "PulumiPolicy.yaml").read_text())
+    assert spec["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
+    (requirement,) = (pack / "requirements.txt").read_text().split()
+
+    def normalized(pin: str) -> str:  # PEP 503: pulumi_policy and pulumi-policy are one name
+        return re.sub(r"[-_.]+", "-", pin.partition("==")[0]).lower() + "==" + pin.partition("==")[2]
+
+    locked = {normalized(line) for line in (PROJECT_DIR / "requirements.lock").read_text().split() if "==" in line}
+    assert normalized(requirement) in locked
+    imported = set()
+    for node in ast.walk(ast.parse((pack / "rules.py").read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+    assert imported - sys.stdlib_module_names == {"pulumi_policy"}
 
 
 # --- Pod Security Standards: restricted ----------------------------------------------------------
@@ -402,7 +410,7 @@ CONTROLS: dict[str, tuple[PodChange, str]] = {
 
 
 def test_every_control_of_the_standard_has_a_failing_case() -> None:
-    from policy.rules import POD_SECURITY_CONTROLS
+    from components.policy.rules import POD_SECURITY_CONTROLS
 
     # Host Probes / Lifecycle Hooks is version-dependent (1.34+): see its own test below.
     covered = {case.split(" (")[0] for case in CONTROLS} | {"Host Probes / Lifecycle Hooks"}
@@ -653,11 +661,11 @@ def test_pod_security_is_mandatory_in_every_stack(stack: str) -> None:
 
 
 def test_the_readmes_list_every_rule() -> None:
-    """policy/README.md has a row per rule with its group and default level; README.md counts them."""
-    table = (PROJECT_DIR / "policy" / "README.md").read_text()
+    """The pack's README has a row per rule with its group and default level; README.md counts them."""
+    table = (PROJECT_DIR / "components" / "policy" / "README.md").read_text()
     rows = {line.split("|")[1].strip().strip("`"): line for line in table.splitlines() if line.startswith("| `")}
     assert set(rows) == {r.name for r in RULES}
     for rule in RULES:
         cells = [c.strip() for c in rows[rule.name].split("|")]
         assert (cells[2], cells[3]) == (rule.group, rule.level.value), rule.name
-    assert f"{len(RULES)} rules in `policy/rules.py`" in (PROJECT_DIR / "README.md").read_text()
+    assert f"{len(RULES)} rules in `components/policy/rules.py`" in (PROJECT_DIR / "README.md").read_text()

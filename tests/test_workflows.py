@@ -98,7 +98,9 @@ def test_the_reusable_job_assumes_an_aws_role_and_takes_backend_and_secrets_prov
     pulumi = uses["pulumi/actions"]["with"]
     assert pulumi["cloud-url"] == "${{ inputs.backend-url }}"
     assert pulumi["secrets-provider"] == "${{ inputs.secrets-provider }}"
-    assert pulumi["policyPacks"] == "policy"
+    # The pack, and the virtualenv of its own that a step before makes for it.
+    assert pulumi["policyPacks"] == "components/policy"
+    assert any("policy-venv" in s.get("run", "") for s in job["steps"])
 
 
 def test_the_checks_can_fail(tmp_path: Path) -> None:

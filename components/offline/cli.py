@@ -19,9 +19,8 @@ from typing import Any, TextIO
 
 import pulumi
 
-from policy.rules import RULES
-
 from ..config import StackFileError
+from ..policy.rules import RULES
 from ..settings import SettingsError
 from .aws_models import check_plan
 from .checks import CheckReport

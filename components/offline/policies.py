@@ -1,5 +1,5 @@
 """The policy pack's rules, run on the resources the offline plan captured, as `pulumi preview
---policy-pack policy --policy-pack-config policy/config/<stack>.json` would run them."""
+--policy-pack components/policy --policy-pack-config policy/config/<stack>.json` would run them."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
-from policy.rules import PACK_NAME, RULES, Resource, level_from_config
-
+from ..policy.rules import PACK_NAME, RULES, Resource, level_from_config
 from .runner import Plan
 
 CONFIG_DIR = Path("policy") / "config"

@@ -5,8 +5,7 @@ the program before any resource is registered, with the key that is wrong.
 """
 
 import pulumi
-
-from components import GatewayPlatform
+from runmcp_gateway import GatewayPlatform
 
 team = pulumi.Config().require("team")
 

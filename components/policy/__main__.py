@@ -1,4 +1,4 @@
-"""The policy pack: `pulumi preview --policy-pack policy [--policy-pack-config policy/config/<stack>.json]`.
+"""The policy pack: `pulumi preview --policy-pack components/policy [--policy-pack-config policy/config/<stack>.json]`.
 
 Only builds the pack, which starts the analyzer server Pulumi talks to. The rules live in rules.py,
 where the tests and the offline plan import them.

@@ -2,7 +2,7 @@
 
 Each rule is a plain function over the stack's resources (type, URN, name, properties as the engine
 sees them: camelCase), wrapped as a ``StackValidationPolicy``. The pack (``__main__.py`` beside this
-file) serves them to `pulumi preview --policy-pack policy`; the offline plan and the tests import the
+file) serves them to `pulumi preview --policy-pack components/policy`; the offline plan and the tests import the
 same rules from here. This module needs only ``pulumi_policy``: the pack runs in its own virtualenv.
 
 During a real preview a property that is not known yet (an output of a resource still to be made)
