@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from . import settings as settings_module
-from .settings import AWS_REGION_KEY, PROJECT, StackSettings
+from .settings import AWS_REGION_KEY, MISSPELT_PROJECT_PREFIX, PROJECT, StackSettings
 
 SCHEMA_PATH = Path("schema") / "stack-settings.schema.json"
 PULUMI_SECRET = {
@@ -99,8 +99,13 @@ def stack_file_schema() -> dict[str, Any]:
                 "properties": {AWS_REGION_KEY: {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}, **ours},
                 "allOf": [{"anyOf": [{"required": [f"{PROJECT}:{key}"]}, {"required": [key]}]} for key in required],
                 # Other namespaces (aws:, pulumi:) are the providers' own; unknown keys of ours, with
-                # the namespace or without (a key dedented out of its section), are errors.
-                "patternProperties": {f"^{PROJECT}:(?!({keys})$)": False, f"^(?!({keys})$)[^:]+$": False},
+                # the namespace or without (a key dedented out of its section), are errors, and so is a
+                # namespace that starts like ours but is not it (settings.MISSPELT_PROJECT_PREFIX).
+                "patternProperties": {
+                    f"^{PROJECT}:(?!({keys})$)": False,
+                    f"^(?!({keys})$)[^:]+$": False,
+                    f"^(?!{PROJECT}:){MISSPELT_PROJECT_PREFIX}[^:]*:": False,
+                },
             },
             "secretsprovider": {"type": "string"},
             "encryptedkey": {"type": "string"},

@@ -1045,6 +1045,10 @@ def load_settings(
     for full_key, raw in config.items():
         namespace, _, key = full_key.partition(":")
         if namespace != PROJECT:
+            if _misspelt_project(namespace):
+                problems.append(
+                    Problem(full_key, f"'{namespace}' is not this project's namespace: write {PROJECT}:{key}")
+                )
             continue
         if key not in known:
             problems.append(Problem(key, "unknown key" + _did_you_mean(key, known)))
@@ -1064,6 +1068,17 @@ def load_settings(
     if problems:
         raise SettingsError(source, problems)
     return settings
+
+
+MISSPELT_PROJECT_PREFIX = "runmcp"
+"""A config namespace that starts like the project's but is not it (runmcp:, runmcp_gateway:,
+runmcp-gatway:) holds keys meant for this program that Pulumi would hand to no one."""
+
+
+def _misspelt_project(namespace: str) -> bool:
+    return namespace.startswith(MISSPELT_PROJECT_PREFIX) or bool(
+        difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8)
+    )
 
 
 def _decode(raw: Any) -> Any:

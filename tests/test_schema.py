@@ -51,6 +51,9 @@ def test_stack_file_references_and_passes_the_schema(stack: str) -> None:
         # Dedented out of its section: no namespace, so Pulumi reads it as runmcp-gateway:targetCpuUtilization.
         ({"targetCpuUtilization": 50}, "False schema"),
         ({"scaling": {"maxReplica": 3}}, "Additional properties"),
+        # Under a namespace that is almost the project's, Pulumi hands the section to no one.
+        ({"runmcp:scaling": {"minReplicas": 3}}, "False schema"),
+        ({"runmcp-gatway:scaling": {"minReplicas": 3}}, "False schema"),
     ],
 )
 def test_schema_catches_what_an_editor_should_flag(config: dict[str, Any], fragment: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from components.config import StackFileError, read_stack_file
 from components.offline.mocks import CloudMocks
 from components.offline.runner import RecordingMonitor, run_plan, run_program
-from components.settings import SettingsError, StackSettings
+from components.settings import SettingsError, StackSettings, load_settings
 from tests.conftest import IMAGE, PROJECT_DIR, REGION, WriteStack, assert_refused
 
 
@@ -210,3 +211,29 @@ def test_a_key_without_the_namespace_is_the_projects_as_pulumi_reads_it(write_st
         f"config:\n  aws:region: us-east-1\n  runmcp-gateway:gateway:\n    image: {IMAGE}\n  targetCpuUtilization: 50\n"
     )
     assert_refused(dedented, "targetCpuUtilization", "unknown key")
+
+
+@pytest.mark.parametrize("namespace", ["runmcp", "runmcp_gateway", "runmcp-gatway", "rnmcp-gateway"])
+def test_a_section_under_a_misspelt_namespace_is_refused(write_stack: WriteStack, namespace: str) -> None:
+    """`runmcp:scaling` is read by no one (the program reads runmcp-gateway:): it would plan on defaults."""
+    path = write_stack(
+        f"config:\n  aws:region: us-east-1\n  runmcp-gateway:gateway:\n    image: {IMAGE}\n"
+        f"  {namespace}:scaling:\n    minReplicas: 3\n"
+    )
+    with pytest.raises(SettingsError) as caught:
+        run_plan(PROJECT_DIR, "bad", path)
+    assert caught.value.lines() == [
+        f"Pulumi.bad.yaml: {namespace}:scaling: '{namespace}' is not this project's namespace: "
+        "write runmcp-gateway:scaling"
+    ]
+
+
+def test_other_namespaces_stay_the_providers() -> None:
+    """aws:, kubernetes: (whose `cluster` key shares a name with ours) and pulumi: are not ours to judge."""
+    config = {
+        "runmcp-gateway:gateway": json.dumps({"image": IMAGE}),
+        "aws:region": "us-east-1",
+        "kubernetes:cluster": "arn:aws:eks:us-east-1:123456789012:cluster/x",
+        "pulumi:template": "x",
+    }
+    assert load_settings(config, source="Pulumi.x.yaml").gateway.image == IMAGE
