@@ -64,7 +64,9 @@ def botocore_data() -> Path:
     """botocore's data directory, found without importing botocore."""
     spec = importlib.util.find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("botocore is not installed; it is a dependency of runmcp-gateway (pyproject.toml)")
+        raise RuntimeError(
+            "botocore is not installed: it comes with the dev extra (pyproject.toml), to regenerate the extract"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
