@@ -222,6 +222,10 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         check.add(shutdown_behind_alb_problems(shutdown), "shutdown")
         if settings.kind == "none":
             check.add([Problem("kind", "is none: there is no load balancer to make; leave this component out")])
+        if OWNER_TAG not in tags:
+            check.add(
+                [Problem("tags", f"need the {OWNER_TAG!r} tag: the controller may bind only target groups carrying it")]
+            )
         check.done()
         super().__init__("runmcp:index:GatewayLoadBalancer", name, None, opts)
         self._name = name
