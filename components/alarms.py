@@ -21,7 +21,7 @@ import pulumi_aws as aws
 from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
 from .names import DASHBOARD_NAME, problem
-from .settings import AlarmSettings, AlarmThresholds, Problem
+from .settings import AlarmSettings, AlarmThresholds, Problem, bounds_problems
 
 ALB = "AWS/ApplicationELB"
 CONTAINER_INSIGHTS = "ContainerInsights"
@@ -383,15 +383,7 @@ class GatewayAlarms(pulumi.ComponentResource):
         check = ArgsCheck("runmcp:index:GatewayAlarms", name)
         dashboard = problem(DASHBOARD_NAME, dashboard_name)
         check.add([Problem("dashboardName", dashboard)] if dashboard is not None else [])
-        if targets.min_replicas > targets.max_replicas:
-            check.add(
-                [
-                    Problem(
-                        "targets.minReplicas",
-                        f"minReplicas ({targets.min_replicas}) is greater than maxReplicas ({targets.max_replicas})",
-                    )
-                ]
-            )
+        check.add(bounds_problems("targets.minReplicas", targets.min_replicas, "maxReplicas", targets.max_replicas))
         settings = check.settings(AlarmSettings, settings)
         if not settings.enabled:
             check.add([Problem("enabled", "is false: there are no alarms to make; leave this component out")])

@@ -38,10 +38,7 @@ def _utilization(resource: str, percent: int) -> k8s.autoscaling.v2.MetricSpecAr
 
 
 class GatewayAutoscaler(pulumi.ComponentResource):
-    """Scales the gateway Deployment on CPU (and optionally memory) with explicit behaviour.
-
-    ``settings``: the stack file's ``scaling`` section, as ScalingSettings or a mapping of its keys
-    (minReplicas, maxReplicas, targetCpuUtilization, ...), validated before anything is registered."""
+    """Scales the gateway Deployment on CPU (and optionally memory) with explicit behaviour."""
 
     hpa_name: pulumi.Output[str]
 

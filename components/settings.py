@@ -90,6 +90,13 @@ class _CrossFieldError(ValueError):
         self.problems = problems
 
 
+def bounds_problems(low_key: str, low: int, high_key: str, high: int) -> list[Problem]:
+    """A lower bound above its upper bound (replicas, node group sizes), keyed at the lower one."""
+    if low <= high:
+        return []
+    return [Problem(low_key, f"{low_key.rsplit('.', 1)[-1]} ({low}) is greater than {high_key} ({high})")]
+
+
 def _refuse(problems: Iterable[Problem]) -> None:
     """Raise the problems a model validator found (none: return), for _problems_from to report
     each under its key path below the model's own."""
@@ -404,9 +411,7 @@ class NodeGroupSettings(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> NodeGroupSettings:
-        problems = []
-        if self.min_size > self.max_size:
-            problems.append(Problem("minSize", f"minSize ({self.min_size}) is greater than maxSize ({self.max_size})"))
+        problems = bounds_problems("minSize", self.min_size, "maxSize", self.max_size)
         if len({INSTANCE_TYPES[t].architecture for t in self.instance_types}) > 1:
             problems.append(Problem("instanceTypes", "mixes x86_64 and arm64 types; one node group runs one AMI"))
         _refuse(problems)
@@ -651,15 +656,7 @@ class ScalingSettings(_Model):
 
     @model_validator(mode="after")
     def _min_within_max(self) -> ScalingSettings:
-        if self.min_replicas > self.max_replicas:
-            _refuse(
-                [
-                    Problem(
-                        "minReplicas",
-                        f"minReplicas ({self.min_replicas}) is greater than maxReplicas ({self.max_replicas})",
-                    )
-                ]
-            )
+        _refuse(bounds_problems("minReplicas", self.min_replicas, "maxReplicas", self.max_replicas))
         return self
 
 
