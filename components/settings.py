@@ -1162,7 +1162,11 @@ def validate_section(model: type[M], value: object) -> tuple[M | None, list[Prob
     section's model, or None and every problem keyed below the section. A mapping holds the stack
     file's keys (camelCase; snake_case names are accepted too); an instance of ``model`` is validated
     again from its data, since model_construct and model_copy(update=...) skip validation."""
-    data = value.model_dump(mode="python", exclude_unset=True, warnings=False) if isinstance(value, model) else value
+    data = (
+        value.model_dump(mode="python", by_alias=True, exclude_unset=True, warnings=False)
+        if isinstance(value, model)
+        else value
+    )
     try:
         return model.model_validate(data), []
     except ValidationError as err:

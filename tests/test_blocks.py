@@ -314,6 +314,12 @@ BLOCK_REFUSALS: dict[str, tuple[str, str, str, str]] = {
         "minReplicas",
         "minReplicas (5) is greater than maxReplicas (2)",
     ),
+    "a model made without validation, a field of the wrong type": (
+        "runmcp:index:GatewayAutoscaler",
+        "ScalingSettings.model_construct(target_cpu_utilization='high')",
+        "targetCpuUtilization",
+        "valid integer",
+    ),
     "a misspelt key": (
         "runmcp:index:GatewayAutoscaler",
         "{'maxReplica': 5}",
