@@ -204,6 +204,7 @@ from components.cluster import EksCluster, ExistingCluster
 from components.gateway import GatewayWorkload, WorkloadContext
 from components.iam import AwsAccount
 from components.load_balancer import GatewayLoadBalancer, LoadBalancerController, Placement, TargetGroupScope
+from components.network import Network
 from components.node_autoscaling import ClusterAutoscaler
 from components.settings import ScalingSettings
 
@@ -236,6 +237,7 @@ BLOCKS = {
     "runmcp:index:EksCluster": (
         "EksCluster({name!r}, {settings}, '1.33', cluster_name='c1', tags={{}}, account=account)"
     ),
+    "runmcp:index:Network": "Network({name!r}, {settings}, tags={{}}, instance_types=['m6i.large'])",
     "runmcp:index:ExistingCluster": "ExistingCluster({name!r}, {settings}, '1.33', given=cluster)",
     "runmcp:index:ClusterAutoscaler": (
         "ClusterAutoscaler({name!r}, {settings}, cluster_name='c1', node_groups=[], kubernetes_version='1.33', "
@@ -357,6 +359,13 @@ BLOCK_REFUSALS: dict[str, tuple[str, str, str, str]] = {
         "secretsEncryption",
         "set createKey or kmsKeyArn, not both",
     ),
+    "a made VPC's range beside an existing VPC": (
+        "runmcp:index:Network",
+        "{'cidr': '10.1.0.0/16', 'existing': {'vpcId': 'vpc-0123456789abcdef0', "
+        "'privateSubnetIds': ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1']}}",
+        "cidr",
+        "has no effect with network.existing",
+    ),
     "a misspelt kubeconfig key": (
         "runmcp:index:ExistingCluster",
         "{'kubeconfg': 'x'}",
@@ -408,6 +417,12 @@ ARG_REFUSALS: dict[str, tuple[str, tuple[str, str], str, str]] = {
         ("cluster_name='c1'", "cluster_name='my cluster/1'"),
         "clusterName",
         "is not an EKS cluster name",
+    ),
+    "an instance type the capacity table lacks": (
+        "runmcp:index:Network",
+        ("instance_types=['m6i.large']", "instance_types=['m6i.huge']"),
+        "instanceTypes",
+        "is not in the capacity table",
     ),
     "an unsupported Kubernetes version": (
         "runmcp:index:ClusterAutoscaler",
