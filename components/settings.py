@@ -78,7 +78,7 @@ class _Model(BaseModel):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a stack's settings: where (a key path) and what."""
+    """One thing wrong with settings (a stack file's, or a component's arguments): where (a key path) and what."""
 
     key: str
     message: str
