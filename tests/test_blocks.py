@@ -13,8 +13,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from components.block_args import ComponentArgsError
+from components.config import read_stack_file
 from components.offline.mocks import CloudMocks
-from components.offline.runner import PlannedResource, RecordingMonitor, read_stack_file, run_program
+from components.offline.runner import PlannedResource, RecordingMonitor, run_program
 from components.settings import (
     AlarmSettings,
     ClusterSettings,
