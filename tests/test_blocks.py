@@ -505,3 +505,36 @@ def test_a_node_group_whose_launch_template_name_would_not_fit_is_refused(tmp_pa
     lines = _refused(tmp_path, token, _program(token, settings, name=name), name=name)
     assert len(lines) == 1
     assert lines[0].startswith(f"{token} {name}: nodeGroups.{group}: the launch template {name}-{group} and ")
+
+
+# The block each stack-file section is handed to (ClusterSettings as a whole goes to none: the
+# platform picks EksCluster or ExistingCluster from it).
+SECTION_BLOCKS = {
+    ("scaling",): "runmcp:index:GatewayAutoscaler",
+    ("gateway",): "runmcp:index:GatewayWorkload",
+    ("cluster", "eks"): "runmcp:index:EksCluster",
+    ("loadBalancer",): "runmcp:index:GatewayLoadBalancer",
+    ("alarms",): "runmcp:index:GatewayAlarms",
+}
+IN_A_BLOCK = [case for case, (path, *_) in INVARIANTS.items() if any(path[: len(s)] == s for s in SECTION_BLOCKS)]
+
+
+@pytest.mark.parametrize("case", IN_A_BLOCK, ids=IN_A_BLOCK)
+def test_the_block_given_the_section_refuses_it_too(case: str, tmp_path: Path) -> None:
+    """Every invariant of the table above, through the block that takes its section."""
+    path, _, data, key, fragment = INVARIANTS[case]
+    (section,) = [s for s in SECTION_BLOCKS if path[: len(s)] == s]
+    token = SECTION_BLOCKS[section]
+    settings: dict[str, Any] = dict(GOOD.get(token, {}))
+    node, below = settings, path[len(section) :]
+    for part in below[:-1]:
+        node = node.setdefault(part, {})
+    if below:
+        node[below[-1]] = data
+    else:
+        settings.update(data)
+    lines = _refused(tmp_path, token, _program(token, repr(settings)))
+    named = ".".join([*below, key]) if key else ".".join(below) or "settings"
+    matching = [line for line in lines if line.startswith(f"{token} {NAME}: {named}: ")]
+    assert matching, lines
+    assert any(fragment in line for line in matching), matching
