@@ -18,8 +18,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
-from .settings import AlarmSettings, AlarmThresholds
+from .names import DASHBOARD_NAME, problem
+from .settings import AlarmSettings, AlarmThresholds, Problem, bounds_problems
 
 ALB = "AWS/ApplicationELB"
 CONTAINER_INSIGHTS = "ContainerInsights"
@@ -370,7 +372,7 @@ class GatewayAlarms(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: AlarmSettings,
+        settings: AlarmSettings | Mapping[str, Any],
         targets: AlarmTargets,
         *,
         dashboard_name: str,
@@ -378,6 +380,14 @@ class GatewayAlarms(pulumi.ComponentResource):
         account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check = ArgsCheck("runmcp:index:GatewayAlarms", name)
+        dashboard = problem(DASHBOARD_NAME, dashboard_name)
+        check.add([Problem("dashboardName", dashboard)] if dashboard is not None else [])
+        check.add(bounds_problems("targets.minReplicas", targets.min_replicas, "maxReplicas", targets.max_replicas))
+        settings = check.settings(AlarmSettings, settings)
+        if not settings.enabled:
+            check.add([Problem("enabled", "is false: there are no alarms to make; leave this component out")])
+        check.done()
         super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
         tags = dict(tags)
         child = pulumi.ResourceOptions(parent=self)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .block_args import ArgsCheck
 from .kube import object_name, object_namespace
 from .settings import ScalingRules, ScalingSettings
 
 hpa = k8s.autoscaling.v2
+TYPE_TOKEN = "runmcp:index:GatewayAutoscaler"
 
 
 def _rules(rules: ScalingRules) -> k8s.autoscaling.v2.HPAScalingRulesArgs:
@@ -40,12 +45,13 @@ class GatewayAutoscaler(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: ScalingSettings,
+        settings: ScalingSettings | Mapping[str, Any],
         deployment: k8s.apps.v1.Deployment,
         labels: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("runmcp:index:GatewayAutoscaler", name, None, opts)
+        settings = ArgsCheck(TYPE_TOKEN, name).settings(ScalingSettings, settings)
+        super().__init__(TYPE_TOKEN, name, None, opts)
         metrics = [_utilization("cpu", settings.target_cpu_utilization)]
         if settings.target_memory_utilization is not None:
             metrics.append(_utilization("memory", settings.target_memory_utilization))

@@ -10,16 +10,26 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .block_args import ArgsCheck
 from .capacity import INSTANCE_TYPES
 from .iam import POD_IDENTITY_PRINCIPAL, AwsAccount, ServiceRole, service_role
-from .names import NODE_GROUP_NAME, fitted_name
+from .names import AUTO_NAME_SUFFIX, LAUNCH_TEMPLATE_NAME, NODE_GROUP_NAME, auto_name_fits, fitted_name
 from .network import Network
-from .settings import EksAddonName, EksSettings, ExistingClusterSettings, NodeGroupSettings
+from .settings import (
+    ClusterName,
+    EksAddonName,
+    EksSettings,
+    ExistingClusterSettings,
+    KubernetesVersion,
+    NodeGroupSettings,
+    Problem,
+)
 
 AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE", "PreferNoSchedule": "PREFER_NO_SCHEDULE"}
@@ -134,6 +144,19 @@ def given_provider(opts: pulumi.ResourceOptions | None, package: str) -> pulumi.
     return None
 
 
+def _launch_template_problems(name: str, settings: EksSettings) -> list[Problem]:
+    """Each node group's launch template is auto-named from the component's name and the group's."""
+    return [
+        Problem(
+            f"nodeGroups.{group}",
+            f"the launch template {name}-{group} and Pulumi's {AUTO_NAME_SUFFIX}-character suffix exceed the "
+            f"{LAUNCH_TEMPLATE_NAME.limit} characters AWS allows; shorten the group's or the component's name",
+        )
+        for group in settings.node_groups
+        if not auto_name_fits(f"{name}-{group}", LAUNCH_TEMPLATE_NAME)
+    ]
+
+
 class ExistingCluster(pulumi.ComponentResource):
     """A Kubernetes cluster that already exists: the provider the caller gave for it (``given``,
     unless the settings name a kubeconfig), or one built from the settings' kubeconfig (or the
@@ -147,11 +170,14 @@ class ExistingCluster(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: ExistingClusterSettings,
+        settings: ExistingClusterSettings | Mapping[str, Any],
         kubernetes_version: str,
         given: pulumi.ProviderResource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check = ArgsCheck("runmcp:index:ExistingCluster", name)
+        check.value(KubernetesVersion, kubernetes_version, "kubernetesVersion")
+        settings = check.settings(ExistingClusterSettings, settings)
         super().__init__("runmcp:index:ExistingCluster", name, None, opts)
         self.kubernetes_version = kubernetes_version
         if given is not None and settings.kubeconfig is None:
@@ -182,13 +208,19 @@ class EksCluster(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: EksSettings,
+        settings: EksSettings | Mapping[str, Any],
         kubernetes_version: str,
         cluster_name: str,
         tags: Mapping[str, str],
         account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check = ArgsCheck("runmcp:index:EksCluster", name)
+        check.value(KubernetesVersion, kubernetes_version, "kubernetesVersion")
+        check.value(ClusterName, cluster_name, "clusterName")
+        settings = check.settings(EksSettings, settings)
+        check.add(_launch_template_problems(name, settings))
+        check.done()
         super().__init__("runmcp:index:EksCluster", name, None, opts)
         tags = dict(tags)
         self._tags = tags

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .block_args import ArgsCheck
 from .kube import object_name, pod_security_labels
 from .labels import recommended_labels, selector_labels
-from .settings import GatewaySettings
+from .names import PLATFORM_NAME_LIMIT, component_name_problem
+from .settings import GatewaySettings, KubernetesVersion, Problem
 
+TYPE_TOKEN = "runmcp:index:GatewayWorkload"
 CONTAINER_NAME = "gateway"
 PORT_NAME = "http"
 SCRATCH_LIMIT = "64Mi"
@@ -89,11 +93,16 @@ class GatewayWorkload(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: GatewaySettings,
+        settings: GatewaySettings | Mapping[str, Any],
         context: WorkloadContext,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("runmcp:index:GatewayWorkload", name, None, opts)
+        check = ArgsCheck(TYPE_TOKEN, name)
+        instance = component_name_problem(context.instance, PLATFORM_NAME_LIMIT)
+        check.add([Problem("context.instance", instance)] if instance is not None else [])
+        check.value(KubernetesVersion, context.kubernetes_version, "context.kubernetesVersion")
+        settings = check.settings(GatewaySettings, settings)
+        super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         labels = recommended_labels(context.instance, settings.image)
         selector = selector_labels(context.instance)

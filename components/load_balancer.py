@@ -16,11 +16,20 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .block_args import ArgsCheck
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
 from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
 from .names import ELB_NAME, S3_BUCKET_NAME, auto_name_fits, deterministic_name, fitted_name, name_stem
-from .settings import ControllerSettings, LoadBalancerSettings, Shutdown
+from .settings import (
+    ControllerSettings,
+    HttpPath,
+    LoadBalancerSettings,
+    Port,
+    Problem,
+    Shutdown,
+    shutdown_behind_alb_problems,
+)
 
 HTTP_PORT, HTTPS_PORT = 80, 443
 TARGET_TYPE, TARGET_PROTOCOL, TARGET_PROTOCOL_VERSION = "ip", "HTTP", "HTTP1"
@@ -118,7 +127,7 @@ class LoadBalancerController(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: ControllerSettings,
+        settings: ControllerSettings | Mapping[str, Any],
         *,
         cluster_name: pulumi.Input[str],
         region: str,
@@ -128,6 +137,13 @@ class LoadBalancerController(pulumi.ComponentResource):
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check = ArgsCheck("runmcp:index:LoadBalancerController", name)
+        settings = check.settings(ControllerSettings, settings)
+        if not settings.install:
+            check.add(
+                [Problem("install", "is false: the cluster runs its controller already; leave this component out")]
+            )
+        check.done()
         super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
         association = pod_identity(
             name,
@@ -188,16 +204,29 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: LoadBalancerSettings,
+        settings: LoadBalancerSettings | Mapping[str, Any],
         *,
         placement: Placement,
         port: int,
         health_path: str,
-        shutdown: Shutdown,
+        shutdown: Shutdown | Mapping[str, Any],
         tags: Mapping[str, str],
         account: AwsAccount,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check = ArgsCheck("runmcp:index:GatewayLoadBalancer", name)
+        check.value(Port, port, "port")
+        check.value(HttpPath, health_path, "healthPath")
+        shutdown = check.settings(Shutdown, shutdown, "shutdown")
+        settings = check.settings(LoadBalancerSettings, settings)
+        check.add(shutdown_behind_alb_problems(shutdown), "shutdown")
+        if settings.kind == "none":
+            check.add([Problem("kind", "is none: there is no load balancer to make; leave this component out")])
+        if OWNER_TAG not in tags:
+            check.add(
+                [Problem("tags", f"need the {OWNER_TAG!r} tag: the controller may bind only target groups carrying it")]
+            )
+        check.done()
         super().__init__("runmcp:index:GatewayLoadBalancer", name, None, opts)
         self._name = name
         self._account = account

@@ -76,6 +76,12 @@ LAUNCH_TEMPLATE_NAME = NameRule(
     r"[a-zA-Z0-9().\-/_]+",
     "EC2 API reference, CreateLaunchTemplate LaunchTemplateName: 3-128 of [a-zA-Z0-9().-/_]",
 )
+DASHBOARD_NAME = NameRule(
+    "CloudWatch dashboard name",
+    255,
+    r"[A-Za-z0-9_-]+",
+    "CloudWatch API reference, PutDashboard DashboardName: at most 255 of A-Z, a-z, 0-9, '-' and '_'",
+)
 SECURITY_GROUP_NAME = NameRule(
     "security group name", 255, r"[ -~]+", "EC2 API reference, CreateSecurityGroup GroupName: up to 255 ASCII"
 )
@@ -121,3 +127,27 @@ def name_stem(logical_name: str, rule: NameRule) -> str:
 def _cut(logical_name: str, rule: NameRule) -> str:
     """The start of ``logical_name`` that leaves room for "-" and the hash within the limit."""
     return logical_name[: rule.limit - HASH_LENGTH - 1].rstrip("-_.")
+
+
+# --- Component names -----------------------------------------------------------------------------
+# A component's name starts the logical names of its resources, and so their auto-generated AWS
+# names; AWS names (S3 buckets, ELBs, clusters, dashboards) take lower-case letters, digits and
+# hyphens. Checked before the component registers anything.
+
+PLATFORM_NAME_LIMIT = 40
+"""GatewayPlatform's name and instance: together they name the EKS cluster and the dashboard, and
+the 40 characters leave room for every fitted name's stem."""
+BLOCK_NAME_LIMIT = 100
+"""A building block's name: its children's names that AWS limits tightly are fitted (above); the
+rest allow 128 characters or more."""
+
+
+def component_name_problem(value: object, limit: int) -> str | None:
+    """Why ``value`` cannot name a component (or an installation), or None."""
+    pattern = rf"[a-z]([a-z0-9-]{{0,{limit - 2}}}[a-z0-9])?"
+    if isinstance(value, str) and re.fullmatch(pattern, value):
+        return None
+    return (
+        f"{value!r} must be 1 to {limit} lower-case letters, digits and hyphens, starting with a letter and "
+        "not ending with a hyphen (it becomes part of AWS names)"
+    )

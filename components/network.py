@@ -6,11 +6,13 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .settings import NetworkSettings
+from .block_args import ArgsCheck
+from .settings import InstanceTypeName, NetworkSettings
 
 ELB_ROLE_TAG = {"kubernetes.io/role/elb": "1"}
 """Public subnets: where internet-facing load balancers go."""
@@ -119,11 +121,14 @@ class Network(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: NetworkSettings,
+        settings: NetworkSettings | Mapping[str, Any],
         tags: dict[str, str],
         instance_types: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check = ArgsCheck("runmcp:index:Network", name)
+        check.value(list[InstanceTypeName], list(instance_types), "instanceTypes")
+        settings = check.settings(NetworkSettings, settings)
         super().__init__("runmcp:index:Network", name, None, opts)
         existing = settings.existing
         if existing is not None:

@@ -5,16 +5,19 @@ its write actions reach only this cluster's node groups."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .block_args import ArgsCheck
 from .capacity import CLUSTER_AUTOSCALER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
 from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
-from .settings import ClusterAutoscalerSettings
+from .settings import ClusterAutoscalerSettings, KubernetesVersion, Problem
 
+TYPE_TOKEN = "runmcp:index:ClusterAutoscaler"
 RELEASE_NAME = "cluster-autoscaler"
 SERVICE_ACCOUNT = "cluster-autoscaler"
 CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
@@ -68,7 +71,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: ClusterAutoscalerSettings,
+        settings: ClusterAutoscalerSettings | Mapping[str, Any],
         *,
         cluster_name: pulumi.Input[str],
         node_groups: Sequence[aws.eks.NodeGroup],
@@ -78,7 +81,15 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("runmcp:index:ClusterAutoscaler", name, None, opts)
+        check = ArgsCheck(TYPE_TOKEN, name)
+        check.value(KubernetesVersion, kubernetes_version, "kubernetesVersion")
+        settings = check.settings(ClusterAutoscalerSettings, settings)
+        if not settings.enabled:
+            check.add(
+                [Problem("enabled", "is false: there is no cluster autoscaler to install; leave this component out")]
+            )
+        check.done()
+        super().__init__(TYPE_TOKEN, name, None, opts)
         group_names = pulumi.Output.all(
             *[
                 g.resources.apply(lambda rs: [a.name for r in rs for a in (r.autoscaling_groups or [])])

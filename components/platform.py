@@ -4,7 +4,6 @@ No ``from __future__ import annotations`` here: Pulumi's component analyzer read
 GatewayPlatform and its args as real types to generate the package schema other languages use.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Required, TypedDict
@@ -27,6 +26,7 @@ from .load_balancer import (
     Placement,
     target_group_binding,
 )
+from .names import PLATFORM_NAME_LIMIT, component_name_problem
 from .node_autoscaling import ClusterAutoscaler
 from .settings import PROJECT, LoadBalancerSettings, StackSettings, load_settings
 
@@ -76,18 +76,14 @@ def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
     return load_settings(config, source=source, needs_region=False)
 
 
-NAME_PATTERN = r"[a-z]([a-z0-9-]{0,38}[a-z0-9])?"
-"""The component name and the instance become parts of AWS names (the cluster, the dashboard, S3
-bucket and ELB names, which allow lower-case letters, digits and hyphens) and Kubernetes labels."""
-
-
 def check_names(name: str, instance: str) -> None:
-    """Refuse, before anything is registered, a component name or instance AWS names cannot carry."""
+    """Refuse, before anything is registered, a component name or instance AWS names cannot carry
+    (they become parts of the cluster, dashboard, S3 bucket and ELB names, and of Kubernetes labels)."""
     for what, value in (("name", name), ("instance", instance)):
-        if not re.fullmatch(NAME_PATTERN, value):
+        problem = component_name_problem(value, PLATFORM_NAME_LIMIT)
+        if problem is not None:
             raise pulumi.RunError(
-                f"{TYPE_TOKEN} {name}: the {what} {value!r} must be 1 to 40 lower-case letters, digits and "
-                "hyphens, starting with a letter and not ending with a hyphen (it becomes part of AWS names); "
+                f"{TYPE_TOKEN} {name}: the {what} {problem}; "
                 + ("for a stack named otherwise, pass instance" if what == "instance" else "choose another name")
             )
 

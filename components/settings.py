@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import pulumi
 import yaml
@@ -55,6 +55,8 @@ CLUSTER_AUTOSCALER_CHART_VERSION = "9.46.6"
 CONFIGMAP_LIMIT_BYTES = 1024 * 1024
 """A ConfigMap (and so the OpenAPI documents it carries) must stay under 1 MiB."""
 
+M = TypeVar("M", bound=BaseModel)
+
 # Environment variables the component sets itself from other settings: one fact, one definition.
 RESERVED_ENV = frozenset({"HAPI_PORT", "HAPI_HOME", "HAPI_DISABLE_FILE_LOGS"})
 
@@ -72,6 +74,76 @@ class _Model(BaseModel):
         # but only where a schema is made (components/schema.py: with_field_docstrings): reading
         # them costs every run a tenth of a second.
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with settings (a stack file's, or a component's arguments): where (a key path) and what."""
+
+    key: str
+    message: str
+
+
+class _CrossFieldError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def bounds_problems(low_key: str, low: int, high_key: str, high: int) -> list[Problem]:
+    """A lower bound above its upper bound (replicas, node group sizes), keyed at the lower one."""
+    if low <= high:
+        return []
+    return [Problem(low_key, f"{low_key.rsplit('.', 1)[-1]} ({low}) is greater than {high_key} ({high})")]
+
+
+def _refuse(problems: Iterable[Problem]) -> None:
+    """Raise the problems a model validator found (none: return), for _problems_from to report
+    each under its key path below the model's own."""
+    found = list(problems)
+    if found:
+        raise _CrossFieldError(found)
+
+
+# --- List settings that make one resource per entry ---------------------------------------------
+# Each entry becomes part of a resource's logical name, so two entries with one name part would be
+# two resources with one URN, which the engine refuses mid-update ("Duplicate resource URN").
+# The name parts below are the ones the components use; tests/test_strict.py holds them together.
+
+
+def name_slug(text: str) -> str:
+    """components/alarms.py: the name part of an SNS subscription's endpoint."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def cidr_name_part(cidr: str) -> str:
+    """components/load_balancer.py: the name part of a client CIDR's security group rules."""
+    return cidr.replace("/", "-")
+
+
+def role_name_part(role_arn: str) -> str:
+    """components/cluster.py: the name part of an admin role's access entry (the role's name)."""
+    return role_arn.rsplit("/", 1)[-1]
+
+
+def _duplicates(key: str, values: list[str], name_part: Any, what: str) -> Iterable[Problem]:
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if not isinstance(value, str):  # a value known only when it resolves (an Output) names no resource yet
+            continue
+        part = name_part(value)
+        if part not in first:
+            first[part] = index
+            continue
+        earlier = values[first[part]]
+        if earlier == value:
+            message = f"{value!r} is listed twice (also entry {first[part]}); keep one"
+        else:
+            message = (
+                f"{value!r} and entry {first[part]} ({earlier!r}) would both make {what} named '...-{part}' "
+                "(Pulumi refuses two resources with one URN); keep one"
+            )
+        yield Problem(f"{key}.{index}", message)
 
 
 # --- Field types -------------------------------------------------------------------------------
@@ -273,6 +345,15 @@ class NetworkSettings(_Model):
     existing: ExistingVpc | None = None
     """Use this VPC and these subnets instead of creating a VPC."""
 
+    @model_validator(mode="after")
+    def _one_source(self) -> NetworkSettings:
+        if self.existing is not None:
+            _refuse(
+                Problem(to_camel(field), "has no effect with network.existing; remove one of them")
+                for field in sorted(self.model_fields_set - {"existing"})
+            )
+        return self
+
 
 class EndpointSettings(_Model):
     """Where the Kubernetes API can be reached from. The private endpoint is always on."""
@@ -299,6 +380,12 @@ class SecretsEncryption(_Model):
     kms_key_arn: KmsKeyArn | None = None
     """Use this existing KMS key instead."""
 
+    @model_validator(mode="after")
+    def _one_key(self) -> SecretsEncryption:
+        if self.create_key and self.kms_key_arn is not None:
+            _refuse([Problem("", "set createKey or kmsKeyArn, not both")])
+        return self
+
 
 class Taint(_Model):
     key: LabelKey
@@ -321,6 +408,14 @@ class NodeGroupSettings(_Model):
     """Pods without a matching toleration stay off these nodes; the gateway tolerates none."""
     max_unavailable: Annotated[int, Field(ge=1, le=100)] = 1
     """Nodes replaced at a time during a node group update."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NodeGroupSettings:
+        problems = bounds_problems("minSize", self.min_size, "maxSize", self.max_size)
+        if len({INSTANCE_TYPES[t].architecture for t in self.instance_types}) > 1:
+            problems.append(Problem("instanceTypes", "mixes x86_64 and arm64 types; one node group runs one AMI"))
+        _refuse(problems)
+        return self
 
 
 class ClusterAutoscalerSettings(_Model):
@@ -356,6 +451,11 @@ class EksSettings(_Model):
     protect: bool = True
     """Protect the cluster and node groups from deletion (Pulumi protect and EKS deletion protection)."""
 
+    @model_validator(mode="after")
+    def _distinct_admins(self) -> EksSettings:
+        _refuse(_duplicates("adminRoleArns", self.admin_role_arns, role_name_part, "the access entry"))
+        return self
+
 
 class ClusterSettings(_Model):
     """Where the gateway runs: an EKS cluster made for this stack (``eks``, the default) or an
@@ -365,6 +465,12 @@ class ClusterSettings(_Model):
     """Kubernetes minor version: of the EKS cluster, and the schema objects are validated against."""
     eks: EksSettings = EksSettings()
     existing: ExistingClusterSettings | None = None
+
+    @model_validator(mode="after")
+    def _one_cluster(self) -> ClusterSettings:
+        if self.existing is not None and "eks" in self.model_fields_set:
+            _refuse([Problem("", "set either 'eks' (a cluster made for this stack) or 'existing', not both")])
+        return self
 
     @property
     def provisioned(self) -> EksSettings | None:
@@ -391,6 +497,23 @@ class ResourceLimits(_Model):
 class Resources(_Model):
     requests: ResourceRequests = ResourceRequests()
     limits: ResourceLimits = ResourceLimits()
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        _refuse(_resource_problems(self))
+        return self
+
+
+def _resource_problems(res: Resources) -> Iterable[Problem]:
+    cpu, memory = cpu_millicores(res.requests.cpu), memory_bytes(res.requests.memory)
+    if res.limits.cpu is not None and cpu > cpu_millicores(res.limits.cpu):
+        yield Problem("requests.cpu", f"request {res.requests.cpu} is above the limit {res.limits.cpu}")
+    if memory > memory_bytes(res.limits.memory):
+        yield Problem("requests.memory", f"request {res.requests.memory} is above the limit {res.limits.memory}")
+    if cpu < 1:
+        yield Problem("requests.cpu", "must be at least 1m: the HPA divides by it")
+    if memory < 1:
+        yield Problem("requests.memory", "must be more than zero")
 
 
 class Probes(_Model):
@@ -469,6 +592,20 @@ class GatewaySettings(_Model):
     shutdown: Shutdown = Shutdown()
     network_policy: NetworkPolicySettings = NetworkPolicySettings()
 
+    @model_validator(mode="after")
+    def _consistent(self) -> GatewaySettings:
+        _refuse(_gateway_problems(self))
+        return self
+
+
+def _gateway_problems(g: GatewaySettings) -> Iterable[Problem]:
+    for flag in ("--port", "-p"):
+        if any(a == flag or a.startswith(flag + "=") for a in g.args):
+            yield Problem("args", f"remove {flag}: the port comes from gateway.port")
+    for name in sorted(set(g.env) & set(g.secret_env)):
+        yield Problem(f"secretEnv.{name}", "is also set in gateway.env; keep one")
+    yield from _spec_problems(g)
+
 
 # --- runmcp-gateway:scaling --------------------------------------------------------------------
 
@@ -517,6 +654,11 @@ class ScalingSettings(_Model):
     scale_up: ScalingRules = Field(default_factory=_default_scale_up)
     scale_down: ScalingRules = Field(default_factory=_default_scale_down)
 
+    @model_validator(mode="after")
+    def _min_within_max(self) -> ScalingSettings:
+        _refuse(bounds_problems("minReplicas", self.min_replicas, "maxReplicas", self.max_replicas))
+        return self
+
 
 # --- runmcp-gateway:loadBalancer ---------------------------------------------------------------
 
@@ -564,6 +706,12 @@ class HealthCheckSettings(_Model):
     """Two passes (20 s): a new pod takes traffic soon after its readiness probe passes."""
     unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
     """Two failures (20 s): about as quick as the readiness probe (3 x 5 s) takes a pod out."""
+
+    @model_validator(mode="after")
+    def _timeout_within_interval(self) -> HealthCheckSettings:
+        if self.timeout_seconds >= self.interval_seconds:
+            _refuse([Problem("timeoutSeconds", "must be shorter than intervalSeconds")])
+        return self
 
 
 class StickinessSettings(_Model):
@@ -639,6 +787,17 @@ class LoadBalancerSettings(_Model):
     existing_cluster: ExistingClusterNetwork | None = None
     """Required with cluster.existing: the VPC, subnets and node security group to use."""
 
+    @model_validator(mode="after")
+    def _consistent(self) -> LoadBalancerSettings:
+        if self.kind == "none":
+            _refuse(
+                Problem(to_camel(field), "has no effect with kind: none; remove it")
+                for field in sorted(self.model_fields_set - {"kind"})
+            )
+        else:
+            _refuse(_duplicates("allowedCidrs", self.allowed_cidrs, cidr_name_part, "the security group rules"))
+        return self
+
     @property
     def https(self) -> bool:
         return self.certificate_arn is not None or self.domain is not None
@@ -697,6 +856,25 @@ class AlarmSettings(_Model):
     """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
     cluster and workload alarms). A provisioned cluster's name is used on its own."""
     thresholds: AlarmThresholds = AlarmThresholds()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlarmSettings:
+        _refuse(_alarm_settings_problems(self))
+        return self
+
+
+def _alarm_settings_problems(alarms: AlarmSettings) -> Iterable[Problem]:
+    if not alarms.enabled:
+        for field in sorted(alarms.model_fields_set - {"enabled"}):
+            yield Problem(to_camel(field), "has no effect with enabled: false; remove it")
+        return
+    yield from _duplicates("emails", alarms.emails, name_slug, "the email subscription")
+    yield from _duplicates(
+        "httpsEndpoints",
+        alarms.https_endpoints,
+        lambda url: name_slug(url.removeprefix("https://")),
+        "the https subscription",
+    )
 
 
 # --- The whole stack ---------------------------------------------------------------------------
@@ -757,119 +935,17 @@ class StackSettings(_Model):
         return notes
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a stack's settings: where (a key path) and what."""
-
-    key: str
-    message: str
-
-
-class _CrossFieldError(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
-
-
 def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
-    if s.scaling.min_replicas > s.scaling.max_replicas:
-        yield Problem(
-            "scaling.minReplicas",
-            f"minReplicas ({s.scaling.min_replicas}) is greater than maxReplicas ({s.scaling.max_replicas})",
-        )
-    res = s.gateway.resources
-    if res.limits.cpu is not None and cpu_millicores(res.requests.cpu) > cpu_millicores(res.limits.cpu):
-        yield Problem(
-            "gateway.resources.requests.cpu",
-            f"request {res.requests.cpu} is above the limit {res.limits.cpu}",
-        )
-    if memory_bytes(res.requests.memory) > memory_bytes(res.limits.memory):
-        yield Problem(
-            "gateway.resources.requests.memory",
-            f"request {res.requests.memory} is above the limit {res.limits.memory}",
-        )
-    if cpu_millicores(res.requests.cpu) < 1:
-        yield Problem("gateway.resources.requests.cpu", "must be at least 1m: the HPA divides by it")
-    if memory_bytes(res.requests.memory) < 1:
-        yield Problem("gateway.resources.requests.memory", "must be more than zero")
-    for flag in ("--port", "-p"):
-        if any(a == flag or a.startswith(flag + "=") for a in s.gateway.args):
-            yield Problem("gateway.args", f"remove {flag}: the port comes from gateway.port")
-    clash = set(s.gateway.env) & set(s.gateway.secret_env)
-    for name in sorted(clash):
-        yield Problem(f"gateway.secretEnv.{name}", "is also set in gateway.env; keep one")
-    yield from _spec_problems(s.gateway)
+    """The rules that span sections; a rule about one section's data lives on that section's model
+    (so a building block given that model alone refuses it too)."""
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
     yield from _alarm_problems(s)
-    yield from _duplicate_problems(s)
-
-
-# --- List settings that make one resource per entry ---------------------------------------------
-# Each entry becomes part of a resource's logical name, so two entries with one name part would be
-# two resources with one URN, which the engine refuses mid-update ("Duplicate resource URN").
-# The name parts below are the ones the components use; tests/test_strict.py holds them together.
-
-
-def name_slug(text: str) -> str:
-    """components/alarms.py: the name part of an SNS subscription's endpoint."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-
-
-def cidr_name_part(cidr: str) -> str:
-    """components/load_balancer.py: the name part of a client CIDR's security group rules."""
-    return cidr.replace("/", "-")
-
-
-def role_name_part(role_arn: str) -> str:
-    """components/cluster.py: the name part of an admin role's access entry (the role's name)."""
-    return role_arn.rsplit("/", 1)[-1]
-
-
-def _duplicates(key: str, values: list[str], name_part: Any, what: str) -> Iterable[Problem]:
-    first: dict[str, int] = {}
-    for index, value in enumerate(values):
-        part = name_part(value)
-        if part not in first:
-            first[part] = index
-            continue
-        earlier = values[first[part]]
-        if earlier == value:
-            message = f"{value!r} is listed twice (also entry {first[part]}); keep one"
-        else:
-            message = (
-                f"{value!r} and entry {first[part]} ({earlier!r}) would both make {what} named '...-{part}' "
-                "(Pulumi refuses two resources with one URN); keep one"
-            )
-        yield Problem(f"{key}.{index}", message)
-
-
-def _duplicate_problems(s: StackSettings) -> Iterable[Problem]:
-    eks = s.cluster.provisioned
-    if eks is not None:
-        yield from _duplicates("cluster.eks.adminRoleArns", eks.admin_role_arns, role_name_part, "the access entry")
-    if s.load_balancer.kind == "alb":
-        yield from _duplicates(
-            "loadBalancer.allowedCidrs",
-            s.load_balancer.allowed_cidrs,
-            cidr_name_part,
-            "the security group rules",
-        )
-    if s.alarms.enabled:
-        yield from _duplicates("alarms.emails", s.alarms.emails, name_slug, "the email subscription")
-        yield from _duplicates(
-            "alarms.httpsEndpoints",
-            s.alarms.https_endpoints,
-            lambda url: name_slug(url.removeprefix("https://")),
-            "the https subscription",
-        )
 
 
 def _alarm_problems(s: StackSettings) -> Iterable[Problem]:
     alarms = s.alarms
     if not alarms.enabled:
-        for field in sorted(alarms.model_fields_set - {"enabled"}):
-            yield Problem(f"alarms.{to_camel(field)}", "has no effect with enabled: false; remove it")
         return
     if s.cluster.provisioned is not None and alarms.container_insights_cluster_name is not None:
         yield Problem(
@@ -880,8 +956,6 @@ def _alarm_problems(s: StackSettings) -> Iterable[Problem]:
 def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
     lb = s.load_balancer
     if lb.kind == "none":
-        for field in sorted(lb.model_fields_set - {"kind"}):
-            yield Problem(f"loadBalancer.{to_camel(field)}", "has no effect with kind: none; remove it")
         return
     eks = s.cluster.provisioned
     if eks is None and lb.existing_cluster is None:
@@ -901,47 +975,31 @@ def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
             "cluster.eks.network.existing.publicSubnetIds",
             "an internet-facing load balancer needs public subnets in two or more zones",
         )
-    check = lb.health_check
-    if check.timeout_seconds >= check.interval_seconds:
-        yield Problem("loadBalancer.healthCheck.timeoutSeconds", "must be shorter than intervalSeconds")
-    shutdown = s.gateway.shutdown
+    for problem in shutdown_behind_alb_problems(s.gateway.shutdown):
+        yield Problem(f"gateway.shutdown.{problem.key}", problem.message)
+
+
+def shutdown_behind_alb_problems(shutdown: Shutdown) -> Iterable[Problem]:
+    """What an ALB needs of a pod's shutdown (keys below ``shutdown``): the platform and the load
+    balancer block, which is handed the gateway's shutdown, apply the same rule."""
     if shutdown.pre_stop_seconds < DEREGISTRATION_PROPAGATION_SECONDS:
         yield Problem(
-            "gateway.shutdown.preStopSeconds",
+            "preStopSeconds",
             f"is {shutdown.pre_stop_seconds}; behind an ALB the pause must last at least "
             f"{DEREGISTRATION_PROPAGATION_SECONDS} s so the pod is out of the target group before it stops accepting",
         )
     if shutdown.termination_grace_period_seconds > MAX_DEREGISTRATION_DELAY_SECONDS:
         yield Problem(
-            "gateway.shutdown.drainSeconds",
+            "drainSeconds",
             f"preStopSeconds + drainSeconds is {shutdown.termination_grace_period_seconds}; the ALB drains a "
             f"target for at most {MAX_DEREGISTRATION_DELAY_SECONDS} s",
         )
 
 
 def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
-    cluster = s.cluster
-    if cluster.existing is not None and "eks" in cluster.model_fields_set:
-        yield Problem("cluster", "set either 'eks' (a cluster made for this stack) or 'existing', not both")
-    eks = cluster.provisioned
-    if eks is None:
-        return
-    network = eks.network
-    if network.existing is not None:
-        for field in sorted(network.model_fields_set - {"existing"}):
-            yield Problem(
-                f"cluster.eks.network.{to_camel(field)}", "has no effect with network.existing; remove one of them"
-            )
-    if eks.secrets_encryption.create_key and eks.secrets_encryption.kms_key_arn is not None:
-        yield Problem("cluster.eks.secretsEncryption", "set createKey or kmsKeyArn, not both")
-    for name, group in eks.node_groups.items():
-        key = f"cluster.eks.nodeGroups.{name}"
-        if group.min_size > group.max_size:
-            yield Problem(f"{key}.minSize", f"minSize ({group.min_size}) is greater than maxSize ({group.max_size})")
-        architectures = {INSTANCE_TYPES[t].architecture for t in group.instance_types}
-        if len(architectures) > 1:
-            yield Problem(f"{key}.instanceTypes", "mixes x86_64 and arm64 types; one node group runs one AMI")
-    yield from _capacity_problems(s, eks)
+    eks = s.cluster.provisioned
+    if eks is not None:
+        yield from _capacity_problems(s, eks)
 
 
 def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
@@ -980,7 +1038,7 @@ def _spec_problems(g: GatewaySettings) -> Iterable[Problem]:
     total = 0
     for file_name, text in g.openapi_specs.items():
         total += len(text.encode())
-        key = f"gateway.openapiSpecs.{file_name}"
+        key = f"openapiSpecs.{file_name}"
         try:
             doc = yaml.safe_load(text)
         except yaml.YAMLError as err:
@@ -990,11 +1048,11 @@ def _spec_problems(g: GatewaySettings) -> Iterable[Problem]:
             yield Problem(key, "is not an OpenAPI 3 document (it needs a top-level 'openapi: 3.x' field)")
     if total >= CONFIGMAP_LIMIT_BYTES:
         yield Problem(
-            "gateway.openapiSpecs",
+            "openapiSpecs",
             f"the documents take {total} bytes; a ConfigMap holds less than {CONFIGMAP_LIMIT_BYTES}",
         )
     if g.specs_path == g.home_path:
-        yield Problem("gateway.specsPath", "must differ from gateway.homePath (the specs are mounted read-only)")
+        yield Problem("specsPath", "must differ from gateway.homePath (the specs are mounted read-only)")
 
 
 # --- Loading and error reporting ---------------------------------------------------------------
@@ -1114,7 +1172,23 @@ def _walk(node: Any, pattern: tuple[str, ...], prefix: tuple[str, ...] = ()) -> 
         yield from _walk(node[key], rest, (*prefix, str(key)))
 
 
-def _problems_from(err: ValidationError) -> list[Problem]:
+def validate_section(model: type[M], value: object) -> tuple[M | None, list[Problem]]:
+    """Validate one section on its own, as a building block given just its settings does: the
+    section's model, or None and every problem keyed below the section. A mapping holds the stack
+    file's keys (camelCase; snake_case names are accepted too); an instance of ``model`` is validated
+    again from its data, since model_construct and model_copy(update=...) skip validation."""
+    data = (
+        value.model_dump(mode="python", by_alias=True, exclude_unset=True, warnings=False)
+        if isinstance(value, model)
+        else value
+    )
+    try:
+        return model.model_validate(data), []
+    except ValidationError as err:
+        return None, _problems_from(err, model)
+
+
+def _problems_from(err: ValidationError, root: type[BaseModel] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
         loc = [str(part) for part in e["loc"] if part != "[key]"]
@@ -1122,11 +1196,13 @@ def _problems_from(err: ValidationError) -> list[Problem]:
         inner = ctx.get("error")
         if isinstance(inner, _CrossFieldError):
             prefix = ".".join(loc)
-            problems.extend(Problem(".".join(filter(None, [prefix, p.key])), p.message) for p in inner.problems)
+            problems.extend(
+                Problem(".".join(filter(None, [prefix, p.key])) or "(top level)", p.message) for p in inner.problems
+            )
             continue
         key = ".".join(loc) if loc else "(top level)"
         if e["type"] == "extra_forbidden":
-            parent = _model_at(loc[:-1])
+            parent = _model_at(loc[:-1], root or StackSettings)
             choices = [f.alias or name for name, f in parent.model_fields.items()] if parent else []
             problems.append(Problem(key, "unknown key" + _did_you_mean(loc[-1], choices)))
         elif e["type"] == "missing":
@@ -1137,9 +1213,9 @@ def _problems_from(err: ValidationError) -> list[Problem]:
     return problems
 
 
-def _model_at(loc: list[str]) -> type[BaseModel] | None:
-    """The settings model class found at a key path, to suggest the right key for a typo."""
-    model: type[BaseModel] = StackSettings
+def _model_at(loc: list[str], root: type[BaseModel]) -> type[BaseModel] | None:
+    """The settings model class found at a key path below ``root``, to suggest the right key for a typo."""
+    model = root
     for part in loc:
         field = next(
             (f for n, f in model.model_fields.items() if (f.alias or n) == part or n == part),
