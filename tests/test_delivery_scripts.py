@@ -394,3 +394,18 @@ def test_stack_bootstrap_creates_the_stack_with_its_kms_key_once(project: Path) 
     assert commands(sh) == [
         "pulumi stack change-secrets-provider --stack prod awskms://alias/runmcp-gateway-prod?region=eu-west-1"
     ]
+
+
+def test_the_provider_installs_the_package_with_the_lock_file_s_versions() -> None:
+    """`pulumi package add .../provider` installs provider/requirements.txt: the package, constrained
+    by the lock file (pip reads a nested -c path relative to the file that names it)."""
+    lines = [
+        line
+        for line in (PROJECT_DIR / "provider" / "requirements.txt").read_text().splitlines()
+        if line[:1] not in ("#", "")
+    ]
+    assert lines == ["-c ../requirements.lock", ".."]
+    lock = (PROJECT_DIR / "provider" / "../requirements.lock").resolve()
+    assert ci_preflight.pinned_pulumi_version(lock) == ci_preflight.pinned_pulumi_version(
+        PROJECT_DIR / "requirements.lock"
+    )
