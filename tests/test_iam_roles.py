@@ -151,3 +151,11 @@ def test_only_the_release_environment_has_reviewers_and_deploy_environments_are_
 def test_a_template_with_a_placeholder_left_unfilled_is_refused() -> None:
     with pytest.raises(SystemExit, match="ACCOUNT_ID"):
         bootstrap.render(ROLE["preview"].trust_file, {k: v for k, v in VALUES.items() if k != "ACCOUNT_ID"})
+
+
+@pytest.mark.parametrize("environment", sorted({r.environment for r in ROLES} | {"staging", "*"}))
+def test_pull_request_code_reaches_the_preview_role_only_whatever_environment_it_names(environment: str) -> None:
+    """A pull request may rewrite its workflows and name any environment; its jobs still run at
+    refs/pull/<n>/merge, which only the read-only preview role admits (and only with `preview`)."""
+    admitted = [r.key for r in ROLES if admits(r, sub(f"environment:{environment}", "refs/pull/42/merge"))]
+    assert admitted == (["preview"] if environment == "preview" else [])

@@ -146,6 +146,17 @@ def test_every_job_that_reaches_aws_runs_in_its_own_environment(name: str) -> No
     assert len(roles) == 1, f"one role trusts environment {environment}"
 
 
+def test_jobs_triggered_by_pull_requests_reach_aws_only_through_the_preview_environment() -> None:
+    for name in ALL:
+        doc = load(name)
+        if not {"pull_request", "pull_request_target"} & set(doc["on"]):
+            continue
+        assert "pull_request_target" not in doc["on"], "it would run with the base repository's secrets"
+        for job in doc["jobs"].values():
+            if job["permissions"].get("id-token") == "write":
+                assert job["with"]["environment"] == "preview", name
+
+
 def test_only_jobs_with_an_environment_get_an_oidc_token() -> None:
     for name in ALL:
         for job in load(name)["jobs"].values():
