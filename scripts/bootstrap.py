@@ -5,7 +5,7 @@ Idempotent: run it again and it changes only what differs. `--dry-run` prints th
     python3 scripts/bootstrap.py github --repository OWNER/REPO --account-id 123456789012 \\
         --region eu-west-1 --backend-url s3://BUCKET --reviewers alice,bob [--e2e-account-id ...]
     python3 scripts/bootstrap.py stack  dev --region eu-west-1     # then commit Pulumi.dev.yaml
-    python3 scripts/bootstrap.py preview-access dev --cluster NAME --account-id 123456789012
+    python3 scripts/bootstrap.py preview-access dev --role-arn arn:aws:iam::123456789012:role/runmcp-gateway-preview
 
 Needs the AWS CLI (`aws`), the GitHub CLI (`gh`, logged in as a repository admin) and the Pulumi
 CLI (`pulumi`, logged in to the backend) for the subcommands that use them; docs/ci.md explains
@@ -292,6 +292,7 @@ def bootstrap_github(
                 sh.change(["gh", "api", "--method", "DELETE", f"{env_path}/deployment-branch-policies/{policy_id}"])
         account = e2e_account_id if role.key == E2E_KEY else account_id
         set_variable(sh, repository, "AWS_ROLE_ARN", role.arn(account), role.environment)
+    set_variable(sh, repository, "AWS_PREVIEW_ROLE_ARN", next(r for r in ROLES if r.key == "preview").arn(account_id))
     set_variable(sh, repository, "AWS_REGION", region)
     set_variable(sh, repository, "PULUMI_BACKEND_URL", backend_url)
     if org:
@@ -320,12 +321,25 @@ def bootstrap_stack(sh: Shell, stack: str, region: str, key: str) -> None:
         print(f"{stack}: exists, secrets provider {wanted}")
 
 
-def preview_access(sh: Shell, cluster: str, account_id: str, region: str) -> None:
-    """Read-only Kubernetes access for the preview role on one cluster (AmazonEKSViewPolicy: no Secrets)."""
-    arn = next(r for r in ROLES if r.key == "preview").arn(account_id)
+def preview_access(sh: Shell, stack: str, role_arn: str, cluster: str = "", region: str = "") -> None:
+    """Read-only Kubernetes access for the preview role on the stack's cluster (AmazonEKSViewPolicy:
+    no Secrets). The cluster and its region default to the stack's `clusterName` output and its
+    `aws:region`; a stack that made no cluster (cluster.existing) is left alone. pulumi.yml runs
+    this after every `up`, with the deploy role, which is the cluster's admin."""
+    if not cluster:
+        code, out = sh.query(["pulumi", "stack", "output", "clusterName", "--stack", stack])
+        if code != 0 or not out.strip():
+            print(f"{stack}: no clusterName output (no cluster made by this stack): nothing to grant")
+            return
+        cluster = out.strip()
+    if not region:
+        code, out = sh.query(["pulumi", "config", "get", "aws:region", "--stack", stack])
+        if code != 0 or not out.strip():
+            raise SystemExit(f"{stack}: no aws:region in its stack file: pass --region")
+        region = out.strip()
     base = ["aws", "eks", "--region", region]
-    if sh.query([*base, "describe-access-entry", "--cluster-name", cluster, "--principal-arn", arn])[0] != 0:
-        sh.change([*base, "create-access-entry", "--cluster-name", cluster, "--principal-arn", arn])
+    if sh.query([*base, "describe-access-entry", "--cluster-name", cluster, "--principal-arn", role_arn])[0] != 0:
+        sh.change([*base, "create-access-entry", "--cluster-name", cluster, "--principal-arn", role_arn])
     sh.change(
         [
             *base,
@@ -333,7 +347,7 @@ def preview_access(sh: Shell, cluster: str, account_id: str, region: str) -> Non
             "--cluster-name",
             cluster,
             "--principal-arn",
-            arn,
+            role_arn,
             "--policy-arn",
             "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
             "--access-scope",
@@ -365,10 +379,10 @@ def main(argv: list[str], shell: Shell | None = None) -> int:
     stack.add_argument("--region", required=True)
     stack.add_argument("--key", default="", help="KMS key name (default: the stack's)")
     access = sub.add_parser("preview-access", help="read-only cluster access for the preview role")
-    access.add_argument("stack")
-    access.add_argument("--cluster", required=True, help="`pulumi stack output clusterName`")
-    access.add_argument("--account-id", required=True)
-    access.add_argument("--region", required=True)
+    access.add_argument("stack", help="the stack (<org>/<stack> with Pulumi Cloud organizations)")
+    access.add_argument("--role-arn", required=True, help="the preview role (variable AWS_PREVIEW_ROLE_ARN)")
+    access.add_argument("--cluster", default="", help="default: the stack's clusterName output")
+    access.add_argument("--region", default="", help="the cluster's region; default: the stack's aws:region")
     args = parser.parse_args(argv)
     sh = shell or Shell(args.dry_run)
     if args.what == "aws":
@@ -390,7 +404,7 @@ def main(argv: list[str], shell: Shell | None = None) -> int:
     elif args.what == "stack":
         bootstrap_stack(sh, args.stack, args.region, args.key or args.stack)
     else:
-        preview_access(sh, args.cluster, args.account_id, args.region)
+        preview_access(sh, args.stack, args.role_arn, args.cluster, args.region)
     return 0
 
 

@@ -49,6 +49,7 @@ class Job:
     role_arn: str
     region: str
     org: str
+    preview_role_arn: str
     has_access_token: bool
     has_passphrase: bool
 
@@ -65,6 +66,7 @@ class Job:
             role_arn=env.get("AWS_ROLE_ARN", "").strip(),
             region=env.get("AWS_REGION", "").strip(),
             org=env.get("PULUMI_ORG", "").strip(),
+            preview_role_arn=env.get("AWS_PREVIEW_ROLE_ARN", "").strip(),
             has_access_token=flag("HAS_PULUMI_ACCESS_TOKEN"),
             has_passphrase=flag("HAS_PULUMI_CONFIG_PASSPHRASE"),
         )
@@ -159,6 +161,11 @@ def input_problems(job: Job, project: Path = PROJECT, check_secrets: bool = True
         problems.append(f"variable AWS_ROLE_ARN of {env} is empty or unset")
     elif not ROLE_ARN.match(job.role_arn):
         problems.append(f"variable AWS_ROLE_ARN of {env}: {job.role_arn!r} is not an IAM role ARN")
+    if job.command == "up" and not ROLE_ARN.match(job.preview_role_arn):
+        problems.append(
+            f"repository variable AWS_PREVIEW_ROLE_ARN: {job.preview_role_arn!r} is not an IAM role ARN "
+            "(after `up`, the preview role gets read-only access to the stack's cluster)"
+        )
     if not job.region:
         problems.append("repository variable AWS_REGION is empty or unset")
     elif not REGION.match(job.region):

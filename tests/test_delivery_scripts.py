@@ -26,6 +26,7 @@ READY = {
     "ENVIRONMENT": "dev",
     "PULUMI_BACKEND_URL": "s3://runmcp-state",
     "AWS_ROLE_ARN": ROLE_ARN,
+    "AWS_PREVIEW_ROLE_ARN": "arn:aws:iam::123456789012:role/runmcp-gateway-preview",
     "AWS_REGION": "eu-west-1",
 }
 KMS_STACK = (
@@ -104,6 +105,11 @@ def test_the_committed_stacks_are_refused_until_bootstrapped(capsys: pytest.Capt
             "secret PULUMI_ACCESS_TOKEN of environment 'dev' is empty",
         ),
         (KMS_STACK, {"AWS_ROLE_ARN": "runmcp-gateway-deploy-dev"}, "is not an IAM role ARN"),
+        (
+            KMS_STACK,
+            {"AWS_PREVIEW_ROLE_ARN": ""},
+            "repository variable AWS_PREVIEW_ROLE_ARN: '' is not an IAM role ARN",
+        ),
         (KMS_STACK, {"COMMAND": "destroy"}, "input command: 'destroy' is not one of preview, up"),
         (KMS_STACK, {"ENVIRONMENT": ""}, "every Pulumi job runs in a GitHub environment"),
         (KMS_STACK, {"STACK": "staging"}, "Pulumi.staging.yaml: no such stack file"),
@@ -313,6 +319,10 @@ def test_github_bootstrap_sets_subject_template_environments_and_variables(capsy
         "arn:aws:iam::123456789012:role/runmcp-gateway-deploy-prod --env production" in done
     )
     assert "gh variable set PULUMI_BACKEND_URL --repo o/r --body s3://b" in done
+    assert (
+        "gh variable set AWS_PREVIEW_ROLE_ARN --repo o/r --body arn:aws:iam::123456789012:role/runmcp-gateway-preview"
+        in done
+    )
 
 
 def test_github_bootstrap_is_idempotent_and_removes_foreign_deployment_rules() -> None:
@@ -409,3 +419,30 @@ def test_the_provider_installs_the_package_with_the_lock_file_s_versions() -> No
     assert ci_preflight.pinned_pulumi_version(lock) == ci_preflight.pinned_pulumi_version(
         PROJECT_DIR / "requirements.lock"
     )
+
+
+CLUSTER = "runmcp-cluster-eks-1a2b3c4"
+
+
+def test_preview_access_finds_the_stack_s_cluster_and_region_and_grants_the_view_policy() -> None:
+    preview = "arn:aws:iam::123456789012:role/runmcp-gateway-preview"
+    sh = shell(
+        {
+            "pulumi stack output clusterName --stack dev": (0, "runmcp-cluster-eks-1a2b3c4\n"),
+            "pulumi config get aws:region --stack dev": (0, "us-east-1\n"),
+        }
+    )
+    bootstrap.main(["preview-access", "dev", "--role-arn", preview], sh)
+    assert commands(sh) == [
+        f"aws eks --region us-east-1 create-access-entry --cluster-name {CLUSTER} --principal-arn {preview}",
+        f"aws eks --region us-east-1 associate-access-policy --cluster-name {CLUSTER} --principal-arn {preview} "
+        "--policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy --access-scope type=cluster",
+    ]
+    existing = shell({"aws eks --region eu-west-1 describe-access-entry": (0, "{}")})
+    bootstrap.main(
+        ["preview-access", "dev", "--role-arn", preview, "--cluster", "c", "--region", "eu-west-1"], existing
+    )
+    assert [argv[4] for argv in existing.log] == ["associate-access-policy"], "the entry exists: only the policy"
+    no_cluster = shell({})
+    bootstrap.main(["preview-access", "existing", "--role-arn", preview], no_cluster)
+    assert no_cluster.log == [], "a stack that made no cluster is left alone"

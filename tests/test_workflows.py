@@ -184,7 +184,8 @@ def test_no_job_level_secrets_and_secrets_only_where_pulumi_runs(job: dict[str, 
         if not values:
             continue
         runs_pulumi = (action(step) == "pulumi/actions" and "command" in step["with"]) or re.search(
-            r"(^|\n|\$\()\s*pulumi |scripts/ci_preflight.py stack-exists", step.get("run", "")
+            r"(^|\n|\$\()\s*pulumi |scripts/ci_preflight.py stack-exists|scripts/bootstrap.py preview-access",
+            step.get("run", ""),
         )
         assert runs_pulumi, f"step {order[index]!r} gets a secret but does not run Pulumi"
     (setup,) = [s for s in job["steps"] if "make setup" in s.get("run", "")]
@@ -205,6 +206,16 @@ def test_the_reusable_job_checks_first_and_pins_the_cli_to_the_sdk() -> None:
     for index in pulumi_steps:
         assert PULUMI_JOB["steps"][index]["with"]["pulumi-version"] == "${{ steps.preflight.outputs.pulumi-version }}"
     assert ci_preflight.pinned_pulumi_version(PROJECT_DIR / "requirements.lock") == version("pulumi")
+
+
+def test_after_an_up_the_preview_role_gets_read_only_access_to_the_stack_s_cluster() -> None:
+    """So the next pull request's preview can read the cluster the deploy made, with no manual step."""
+    order = [action(s) or s.get("run", "") for s in PULUMI_JOB["steps"]]
+    (grant,) = [s for s in PULUMI_JOB["steps"] if "preview-access" in s.get("run", "")]
+    assert grant["if"] == "inputs.command == 'up'"
+    assert order.index(grant["run"]) == len(order) - 1, "after pulumi up"
+    assert grant["env"]["AWS_PREVIEW_ROLE_ARN"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    assert grant["env"]["STACK_NAME"] == "${{ steps.preflight.outputs.stack-name }}"
 
 
 def test_the_pulumi_step_takes_the_stack_file_s_secrets_provider_and_keeps_its_summary() -> None:
