@@ -130,7 +130,9 @@ def secrets_problems(job: Job, stack_file: Path) -> list[str]:
     return []
 
 
-def input_problems(job: Job, project: Path = PROJECT, check_secrets: bool = True) -> list[str]:
+def input_problems(job: Job, project: Path = PROJECT, ephemeral: bool = False) -> list[str]:
+    """Everything a job needs before it installs anything. An ``ephemeral`` stack (e2e.yml) gets
+    its secrets provider from `pulumi stack init` and grants no preview access."""
     problems: list[str] = []
     env = f"environment '{job.environment}'" if job.environment else "the job (no environment given)"
     if job.command not in COMMANDS:
@@ -146,7 +148,7 @@ def input_problems(job: Job, project: Path = PROJECT, check_secrets: bool = True
         stack_file = project / f"Pulumi.{job.stack}.yaml"
         if not stack_file.is_file():
             problems.append(f"{stack_file.name}: no such stack file in the repository")
-        elif job.backend_url and check_secrets:
+        elif job.backend_url and not ephemeral:
             problems.extend(secrets_problems(job, stack_file))
         pack_config = project / "policy" / "config" / f"{job.stack}.json"
         if not pack_config.is_file():
@@ -161,7 +163,7 @@ def input_problems(job: Job, project: Path = PROJECT, check_secrets: bool = True
         problems.append(f"variable AWS_ROLE_ARN of {env} is empty or unset")
     elif not ROLE_ARN.match(job.role_arn):
         problems.append(f"variable AWS_ROLE_ARN of {env}: {job.role_arn!r} is not an IAM role ARN")
-    if job.command == "up" and not ROLE_ARN.match(job.preview_role_arn):
+    if job.command == "up" and not ephemeral and not ROLE_ARN.match(job.preview_role_arn):
         problems.append(
             f"repository variable AWS_PREVIEW_ROLE_ARN: {job.preview_role_arn!r} is not an IAM role ARN "
             "(after `up`, the preview role gets read-only access to the stack's cluster)"
@@ -238,7 +240,7 @@ def main(argv: list[str], env: Mapping[str, str] = os.environ, project: Path = P
             problems = []
             if check == "ephemeral":
                 problems = write_ephemeral_stack(job.stack, env.get("E2E_FROM", "").strip(), project)
-            problems = problems or input_problems(job, project, check_secrets=check == "inputs")
+            problems = problems or input_problems(job, project, ephemeral=check == "ephemeral")
             if not problems:
                 write_outputs(job, project, env.get("GITHUB_OUTPUT", ""))
         else:

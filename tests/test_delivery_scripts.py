@@ -156,7 +156,8 @@ def test_the_ephemeral_stack_is_dev_s_settings_without_its_secrets_provider_and_
         KMS_STACK.replace("config: {}\n", "") + (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
     )
     stack = "e2e-12345678901-1"
-    assert preflight(project, capsys, "ephemeral", STACK=stack, E2E_FROM="dev", ENVIRONMENT="e2e") == []
+    env = {"STACK": stack, "E2E_FROM": "dev", "ENVIRONMENT": "e2e", "AWS_PREVIEW_ROLE_ARN": ""}
+    assert preflight(project, capsys, "ephemeral", **env) == []
     written = (project / f"Pulumi.{stack}.yaml").read_text()
     assert "secretsprovider" not in written
     assert "encryptedkey" not in written
