@@ -135,6 +135,8 @@ def bootstrap_aws(
     sh: Shell, repository: str, region: str, bucket: str, keys: Sequence[str], roles: Sequence[str]
 ) -> None:
     code, account = sh.query(["aws", "sts", "get-caller-identity", "--query", "Account", "--output", "text"])
+    if code != 0 and not sh.dry_run:
+        raise SystemExit("`aws sts get-caller-identity` failed: credentials for the account are needed")
     account = account.strip() if code == 0 else "ACCOUNT_ID"
     provider_arn = f"arn:aws:iam::{account}:oidc-provider/{OIDC_HOST}"
     if sh.query(["aws", "iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", provider_arn])[0] != 0:
@@ -184,7 +186,9 @@ def bootstrap_aws(
                     "bash",
                     "-c",
                     f"set -euo pipefail; id=$(aws kms create-key --region {shlex.quote(region)} "
-                    f"--description {shlex.quote(f'Pulumi secrets of the {key} stack(s)')} --query KeyMetadata.KeyId "
+                    f"--description {shlex.quote(f'Pulumi secrets of the {key} stack(s)')} "
+                    f"--tags TagKey=project,TagValue={PROJECT_NAME} TagKey=stack,TagValue={shlex.quote(key)} "
+                    "--query KeyMetadata.KeyId "
                     f"--output text); aws kms create-alias --region {shlex.quote(region)} --alias-name {alias} "
                     '--target-key-id "$id"; aws kms enable-key-rotation --region '
                     f'{shlex.quote(region)} --key-id "$id"',
