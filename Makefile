@@ -12,7 +12,7 @@ PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -c requirements.lock -e '.[plan,dev]'
+	$(PIP) install --quiet -c requirements.lock -e '.[plan,drill,dev]'
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.lock
@@ -88,7 +88,7 @@ mutants: $(VENV)/.installed
 ## lock: re-resolve the pinned versions from pyproject.toml
 lock:
 	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock/main && $(PYTHON) -m venv .tools/lock/checkov
-	.tools/lock/main/bin/pip install --quiet -e '.[plan,dev]'
+	.tools/lock/main/bin/pip install --quiet -e '.[plan,drill,dev]'
 	.tools/lock/checkov/bin/pip install --quiet checkov==3.3.30
 	{ sed -n '1,2p' requirements.lock; .tools/lock/main/bin/pip freeze --all --exclude-editable | grep -v "^pip=="; } > requirements.lock.new
 	{ sed -n '1,2p' requirements-checkov.lock; .tools/lock/checkov/bin/pip freeze; } > requirements-checkov.lock.new
