@@ -15,6 +15,7 @@ import pulumi_kubernetes as k8s
 
 from .kube import object_name, pod_security_labels
 from .labels import recommended_labels, selector_labels
+from .outputs import secret_text
 from .settings import GatewaySettings
 
 CONTAINER_NAME = "gateway"
@@ -164,9 +165,7 @@ class GatewayWorkload(pulumi.ComponentResource):
                 f"{name}-secret-env",
                 metadata=meta(None),
                 type="Opaque",
-                string_data=pulumi.Output.secret(
-                    {k: v.get_secret_value() for k, v in sorted(settings.secret_env.items())}
-                ),
+                string_data=pulumi.Output.secret({k: secret_text(v) for k, v in sorted(settings.secret_env.items())}),
                 opts=child,
             )
             secret_name = object_name(secret)
