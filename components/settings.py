@@ -1141,8 +1141,9 @@ def _walk(node: Any, pattern: tuple[str, ...], prefix: tuple[str, ...] = ()) -> 
         yield from _walk(node[key], rest, (*prefix, str(key)))
 
 
-def _problems_from(err: ValidationError, prefix: Iterable[str] = ()) -> list[Problem]:
-    """One problem per error, its key the error's location below ``prefix``."""
+def _problems_from(err: ValidationError, prefix: Iterable[str] = (), *, secret: bool = False) -> list[Problem]:
+    """One problem per error, its key the error's location below ``prefix``; ``secret``: the value
+    was a secret, so it is shown nowhere in the messages."""
     problems: list[Problem] = []
     refused: set[str] = set()
     for e in err.errors(include_url=False):
@@ -1173,7 +1174,13 @@ def _problems_from(err: ValidationError, prefix: Iterable[str] = ()) -> list[Pro
             problems.append(Problem(key, "is required"))
         else:
             message = str(e["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(key, f"{message} (got {_shown(e.get('input'), loc)})"))
+            given = e.get("input")
+            if secret:
+                if isinstance(given, str) and given:
+                    message = message.replace(repr(given), SHOWN_SECRET).replace(given, SHOWN_SECRET)
+                problems.append(Problem(key, f"{message} (got {SHOWN_SECRET})"))
+            else:
+                problems.append(Problem(key, f"{message} (got {_shown(given, loc)})"))
     return problems
 
 
@@ -1207,9 +1214,13 @@ def _output_refused(key: str) -> str:
     )
 
 
+SHOWN_SECRET = "[secret]"
+"""How a secret value shows in a message."""
+
+
 def _shown(value: Any, loc: list[str]) -> str:
     if any(part in ("kubeconfig", "secretEnv") for part in loc):
-        return "[secret]"
+        return SHOWN_SECRET
     text = json.dumps(value, default=_unshown) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
