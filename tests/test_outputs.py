@@ -21,7 +21,7 @@ from components.offline.kubernetes import write_manifests
 from components.offline.mocks import CloudMocks
 from components.offline.runner import SECRET, Plan, PlannedResource, RecordingMonitor, run_program
 from components.outputs import output_keys
-from components.platform import platform_args, settings_from_args
+from components.platform import check_names, platform_args, settings_from_args
 from components.settings import ExistingVpc, SettingsError, StackSettings, load_settings
 from tests.conftest import IMAGE, REGION, one
 
@@ -372,3 +372,9 @@ def test_a_settings_model_built_directly_checks_an_output_when_it_resolves() -> 
     )
     with pytest.raises(SettingsError, match=r"runmcp-gateway:vpcId: 'vpc-12' is not a VPC id"):
         resolved(vpc.vpc_id)
+
+
+def test_an_instance_given_as_an_output_is_refused() -> None:
+    """The instance becomes part of resource names, which Pulumi needs before anything is made."""
+    with pytest.raises(pulumi.RunError, match=rf"^{SOURCE}: the instance is Output, not text known when the program"):
+        check_names("mcp", pulumi.Output.from_input("dev"))
