@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar, Union, get_args, get_origin
@@ -211,7 +211,7 @@ def _keys_in(annotation: Any, key: str) -> list[str]:
         return here + _keys_in(inner, key)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return output_keys(annotation, key + ".")
-    if origin in (list, dict):
+    if origin in (list, dict, Sequence, Mapping):
         return _keys_in(get_args(annotation)[-1], key + ".*")
     if origin in (Union, UnionType):
         return [k for arg in get_args(annotation) for k in _keys_in(arg, key)]

@@ -249,10 +249,10 @@ class ExistingVpc(_Model):
     private ones kubernetes.io/role/internal-elb=1 for load balancers to find them."""
 
     vpc_id: VpcId
-    private_subnet_ids: OrOutput[Annotated[list[SubnetId], Field(min_length=2)]]
+    private_subnet_ids: OrOutput[Annotated[Sequence[SubnetId], Field(min_length=2)]]
     """Where the nodes run: at least two, in different availability zones. Each, or the whole list,
     may be an Output."""
-    public_subnet_ids: OrOutput[list[SubnetId]] = Field(default_factory=list)
+    public_subnet_ids: OrOutput[Sequence[SubnetId]] = Field(default_factory=list)
     """Where an internet-facing load balancer goes; may be empty for an internal one. Each, or the
     whole list, may be an Output (then the count of two or more is left to AWS to check)."""
 
@@ -602,7 +602,7 @@ class ExistingClusterNetwork(_Model):
     cluster_name: OrOutput[ClusterName]
     """The EKS cluster's name (for the controller and its Pod Identity association)."""
     vpc_id: VpcId
-    subnet_ids: OrOutput[Annotated[list[SubnetId], Field(min_length=2)]]
+    subnet_ids: OrOutput[Annotated[Sequence[SubnetId], Field(min_length=2)]]
     """Subnets for the load balancer, in two or more zones (public ones for internet-facing). Each,
     or the whole list, may be an Output."""
     target_security_group_id: SecurityGroupId
@@ -688,7 +688,7 @@ class AlarmSettings(_Model):
     """Email subscriptions to the alarm topic (each address confirms by mail)."""
     https_endpoints: list[HttpsUrl] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request)."""
-    existing_topic_arns: OrOutput[list[SnsTopicArn]] = Field(default_factory=list)
+    existing_topic_arns: OrOutput[Sequence[SnsTopicArn]] = Field(default_factory=list)
     """Topics that also receive every alarm and OK notification (each, or the whole list, may be an
     Output)."""
     runbook_url: Annotated[str, _matches(r"\S+", "must not be empty")] = "docs/runbooks.md"
@@ -909,7 +909,7 @@ def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
         and eks.network.existing is not None
         and lb.scheme == "internet-facing"
         # A whole list given as an Output is counted by AWS (the load balancer needs two zones).
-        and isinstance(eks.network.existing.public_subnet_ids, list)
+        and not isinstance(eks.network.existing.public_subnet_ids, pulumi.Output)
         and len(eks.network.existing.public_subnet_ids) < 2
     ):
         yield Problem(
