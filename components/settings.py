@@ -2,7 +2,9 @@
 
 A stack file (``Pulumi.<stack>.yaml``) holds data only. Every key under the ``runmcp-gateway``
 namespace is parsed into :class:`StackSettings`; anything wrong is reported as one line per problem,
-naming the stack file and the key path, before a single resource is registered.
+naming the stack file and the key path, before a single resource is registered. Settings that may
+come from another resource (``OrOutput[...]``, ``SecretValue``) also take Outputs from a program,
+validated by the same rules when they resolve (components/outputs.py).
 """
 
 from __future__ import annotations

@@ -378,3 +378,15 @@ def test_an_instance_given_as_an_output_is_refused() -> None:
     """The instance becomes part of resource names, which Pulumi needs before anything is made."""
     with pytest.raises(pulumi.RunError, match=rf"^{SOURCE}: the instance is Output, not text known when the program"):
         check_names("mcp", pulumi.Output.from_input("dev"))
+
+
+def test_an_entry_given_as_an_output_is_named_by_its_place_and_checked_for_clashes() -> None:
+    """A role named "1" and an Output in second place would both make the access entry '...-admin-1'."""
+    role = "arn:aws:iam::123456789012:role/1"
+    arns = [role, pulumi.Output.from_input("arn:aws:iam::123456789012:role/ops")]
+    with pytest.raises(SettingsError) as caught:
+        settings_from_args({"gateway": {"image": IMAGE}, "cluster": {"eks": {"adminRoleArns": arns}}}, SOURCE)
+    assert caught.value.lines() == [
+        f"{SOURCE}: runmcp-gateway:cluster.eks.adminRoleArns.1: the Output at entry 1 and entry 0 ({role!r}) would "
+        "both make the access entry named '...-1' (Pulumi refuses two resources with one URN); keep one"
+    ]
