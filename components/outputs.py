@@ -17,7 +17,6 @@ secretness and dependencies, and is skipped for a value a preview does not know 
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -145,34 +144,8 @@ class _Rules:
 
             # The value of a secret Output stays out of the message, as a stack file's secrets do.
             secret = await pending.output.is_secret()
-            _report_once(asyncio.get_running_loop())
             raise SettingsError(pending.source, _problems_from(err, pending.loc, secret=secret)) from None
         return checked.get_secret_value() if isinstance(checked, SecretStr) else checked
-
-
-def _report_once(loop: asyncio.AbstractEventLoop) -> None:
-    """Let the program's error be the one report of bad settings.
-
-    Every resource the bad value reaches fails to register, and the SDK rejects each of its output
-    futures with the same error (pulumi/runtime/resource.py: set_exception on every resolver); those
-    nobody awaits are reported by asyncio, with a traceback each, when they are collected
-    ("Future exception was never retrieved", asyncio/futures.py: Future.__del__). The program stops
-    with the SettingsError itself (Pulumi prints a RunError as its message), so these repeats are
-    dropped; every other report goes to the handler there was."""
-    previous = loop.get_exception_handler()
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        from .settings import SettingsError
-
-        if isinstance(context.get("exception"), SettingsError) and "never retrieved" in str(context.get("message")):
-            return
-        if previous is not None:
-            previous(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    if getattr(previous, "__qualname__", "") != handler.__qualname__:
-        loop.set_exception_handler(handler)
 
 
 def _dump(value: Any, dump_known: Callable[[Any], Any]) -> Any:
