@@ -18,6 +18,7 @@ secretness and dependencies, and is skipped for a value a preview does not know 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import UnionType
@@ -52,8 +53,11 @@ class Pending:
 
 
 def mark_outputs(node: Any, source: str, found: list[Pending]) -> Any:
-    """A copy of ``node`` (mappings and lists) with every Output replaced by a Pending (appended to
-    ``found``); anything else stays as it is."""
+    """A copy of ``node`` (mappings and lists) with every Output (or other awaitable, which
+    ``pulumi.Input`` also allows) replaced by a Pending (appended to ``found``); anything else stays
+    as it is."""
+    if inspect.isawaitable(node) and not isinstance(node, pulumi.Output):
+        node = pulumi.Output.from_input(node)
     if isinstance(node, pulumi.Output):
         pending = Pending(node, source=source)
         found.append(pending)

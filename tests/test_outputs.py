@@ -390,3 +390,18 @@ def test_an_entry_given_as_an_output_is_named_by_its_place_and_checked_for_clash
         f"{SOURCE}: runmcp-gateway:cluster.eks.adminRoleArns.1: the Output at entry 1 and entry 0 ({role!r}) would "
         "both make the access entry named '...-1' (Pulumi refuses two resources with one URN); keep one"
     ]
+
+
+def test_an_awaitable_counts_as_an_output() -> None:
+    """pulumi.Input allows an awaitable too: it is checked as it resolves, like an Output."""
+
+    async def certificate() -> str:
+        return "arn:aws:acm:us-east-1:123456789012:not-a-certificate"
+
+    settings = settings_from_args(
+        {"gateway": {"image": IMAGE}, "load_balancer": {"certificateArn": certificate()}}, SOURCE
+    )
+    with pytest.raises(
+        SettingsError, match=r"runmcp-gateway:loadBalancer.certificateArn: .* is not an ACM certificate"
+    ):
+        resolved(settings.load_balancer.certificate_arn)
