@@ -64,22 +64,24 @@ def platform_args(settings: StackSettings, instance: str | None = None) -> Gatew
 
 
 def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
-    """Validate a component's args with the settings model; errors name ``source`` and the key."""
-    for key, value in args.items():
-        if isinstance(value, pulumi.Output):
-            raise pulumi.RunError(
-                f"{source}: {to_camel(key)} holds an Output (a secret, or a value not known yet); the settings "
-                "are validated before any resource exists, so pass known, plain values (secret ones such as "
-                "gateway.secretEnv are stored as Pulumi secrets by the component)"
-            )
+    """Validate a component's args with the settings model; errors name ``source`` and the key.
+
+    Settings that may come from another resource (ids, ARNs, kubeconfigs, secrets: see
+    components/outputs.py) take Outputs, validated when they resolve; an Output anywhere else is
+    refused here, naming its key."""
     config = {f"{PROJECT}:{to_camel(k)}": v for k, v in args.items() if k != "instance"}
     return load_settings(config, source=source, needs_region=False)
 
 
-def check_names(name: str, instance: str) -> None:
+def check_names(name: str, instance: Any) -> None:
     """Refuse, before anything is registered, a component name or instance AWS names cannot carry
     (they become parts of the cluster, dashboard, S3 bucket and ELB names, and of Kubernetes labels)."""
     for what, value in (("name", name), ("instance", instance)):
+        if not isinstance(value, str):
+            raise pulumi.RunError(
+                f"{TYPE_TOKEN} {name}: the {what} is {type(value).__name__}, not text known when the program "
+                "runs (it becomes part of resource names, which Pulumi needs before anything is made)"
+            )
         problem = component_name_problem(value, PLATFORM_NAME_LIMIT)
         if problem is not None:
             raise pulumi.RunError(
@@ -333,5 +335,5 @@ def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadB
         return _Target(Placement(network.vpc_id, subnets, node_group), cluster.cluster_name)
     existing = settings.existing_cluster
     assert existing is not None  # settings refuse an ALB on an existing cluster without it
-    placement = Placement(existing.vpc_id, list(existing.subnet_ids), existing.target_security_group_id)
+    placement = Placement(existing.vpc_id, existing.subnet_ids, existing.target_security_group_id)
     return _Target(placement, existing.cluster_name)

@@ -445,6 +445,10 @@ def run_program(
     preview = monitor.preview
     mocks = monitor.mocks
     assert isinstance(mocks, CloudMocks)
+    # As Pulumi's language host does (pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec): a
+    # program stopped by an error (a setting refused when its Output resolves, say) leaves futures
+    # nobody awaits, which asyncio would report one traceback each; the error itself is the report.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     collect = _Collect()
     logger = logging.getLogger(f"runmcp.offline.{stack}")
     logger.propagate = False
