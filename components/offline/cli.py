@@ -190,7 +190,8 @@ def _plan(args: argparse.Namespace) -> int:
     except Exception as err:  # noqa: BLE001 - the user sees one line, never a traceback
         where = failing_line(err, args.program.resolve())
         if where is not None:
-            print(f"error: {where}: the program raised {type(err).__name__}: {' '.join(str(err).split())}", file=sys.stderr)
+            message = " ".join(str(err).split())
+            print(f"error: {where}: the program raised {type(err).__name__}: {message}", file=sys.stderr)
             return EXIT_SETTINGS
         print(f"error: internal error while planning {args.stack}: {type(err).__name__}: {err}", file=sys.stderr)
         print("error: this is a bug in runmcp-gateway; please report it with the command you ran", file=sys.stderr)
@@ -232,6 +233,7 @@ def plan_document(
                 "urn": r.urn,
                 "type": r.type,
                 "name": r.name,
+                "id": r.resource_id,
                 "parent": r.parent,
                 "inputs": r.inputs,
                 "dependencies": r.dependencies,
