@@ -20,31 +20,31 @@ platform = GatewayPlatform(
             "args": ["serve", "payments", "--headless", "--url", "https://api.example.com/payments"],
             "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
             # A secret Output: it stays a secret in the Kubernetes Secret, the state and the plan.
-            "secretEnv": {"UPSTREAM_API_TOKEN": config.require_secret("upstreamToken")},
-            "networkPolicy": {"egress": [{"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"], "ports": [443]}]},
+            "secret_env": {"UPSTREAM_API_TOKEN": config.require_secret("upstreamToken")},
+            "network_policy": {"egress": [{"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"], "ports": [443]}]},
         },
-        "scaling": {"minReplicas": 2, "maxReplicas": 6},
+        "scaling": {"min_replicas": 2, "max_replicas": 6},
         "cluster": {
-            "kubernetesVersion": "1.34",
+            "kubernetes_version": "1.34",
             "eks": {
                 "network": {
                     "existing": {
-                        "vpcId": network.vpc.id,
-                        "privateSubnetIds": [subnet.id for subnet in network.private_subnets],
-                        "publicSubnetIds": [subnet.id for subnet in network.public_subnets],
+                        "vpc_id": network.vpc.id,
+                        "private_subnet_ids": [subnet.id for subnet in network.private_subnets],
+                        "public_subnet_ids": [subnet.id for subnet in network.public_subnets],
                     }
                 },
-                "endpoint": {"publicAccessCidrs": ["198.51.100.0/24"]},
-                "secretsEncryption": {"createKey": True},
-                "nodeGroups": {"web": {"instanceTypes": ["m7g.large"], "minSize": 2, "maxSize": 6}},
+                "endpoint": {"public_access_cidrs": ["198.51.100.0/24"]},
+                "secrets_encryption": {"create_key": True},
+                "node_groups": {"web": {"instance_types": ["m7g.large"], "min_size": 2, "max_size": 6}},
             },
         },
-        "load_balancer": {"certificateArn": network.certificate_arn},
+        "load_balancer": {"certificate_arn": network.certificate_arn},
         "alarms": {"emails": ["edge-oncall@example.com"]},
         "instance": f"edge-{pulumi.get_stack()}",
     },
 )
 
 pulumi.export("url", platform.url)
-pulumi.export("vpcId", network.vpc.id)
+pulumi.export("vpc_id", network.vpc.id)
 pulumi.export("alarmTopicArn", platform.alarm_topic_arn)

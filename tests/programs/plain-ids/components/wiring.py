@@ -10,15 +10,21 @@ def gateway_args(config: pulumi.Config) -> dict[str, Any]:
     return {
         "gateway": {
             "image": "hapimcp/hapi-cli:0.6.0",
-            "secretEnv": {"UPSTREAM_API_TOKEN": config.require("upstreamToken")},
+            "secret_env": {"UPSTREAM_API_TOKEN": config.require("upstreamToken")},
         },
         "cluster": {
             "eks": {
-                "network": {"existing": network},
-                "secretsEncryption": {"createKey": True},
-                "endpoint": {"publicAccessCidrs": ["198.51.100.0/24"]},
+                "network": {
+                    "existing": {
+                        "vpc_id": network["vpcId"],
+                        "private_subnet_ids": network["privateSubnetIds"],
+                        "public_subnet_ids": network["publicSubnetIds"],
+                    }
+                },
+                "secrets_encryption": {"create_key": True},
+                "endpoint": {"public_access_cidrs": ["198.51.100.0/24"]},
             }
         },
-        "load_balancer": {"certificateArn": config.require("certificateArn")},
+        "load_balancer": {"certificate_arn": config.require("certificateArn")},
         "alarms": {"emails": ["plain-oncall@example.com"]},
     }
