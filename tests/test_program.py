@@ -4,9 +4,11 @@ same mocks and checks as this repository's; and the pytest plugin consumers test
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import textwrap
+import types
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import yaml
 
 from components.config import SECRET_PLACEHOLDER
 from components.offline.program import ProgramError
-from components.offline.runner import run_plan
+from components.offline.runner import DEFAULT_KUBERNETES_VERSION, PlannedResource, kubernetes_version_of, run_plan
 from tests.conftest import IMAGE, PLAN_CHECKS, PROJECT_DIR, cli
 
 pytest_plugins = ["pytester"]
@@ -214,9 +216,15 @@ MODULE = """
     """
 
 
-def test_each_program_imports_its_own_modules_and_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_each_program_imports_its_own_modules_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two programs, each with a module `helpers` of its own, planned in one process (as a test
-    session does): each gets its own; afterwards sys.path and sys.modules are as before."""
+    session does), where a module `helpers` from elsewhere was imported before: each program gets
+    its own; afterwards sys.path and sys.modules are as before."""
+    outsider = types.ModuleType("helpers")
+    outsider.WHO = "outsider"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "helpers", outsider)
     path_before, modules_before = list(sys.path), set(sys.modules)
     outputs = []
     for who in ("first", "second"):
@@ -225,7 +233,7 @@ def test_each_program_imports_its_own_modules_and_leaves_nothing_behind(tmp_path
         outputs.append(run_plan(program, "dev").outputs["who"])
     assert outputs == ["first", "second"]
     assert sys.path == path_before
-    assert "helpers" not in sys.modules
+    assert sys.modules["helpers"] is outsider
     new = set(sys.modules) - modules_before
     assert [m for m in new if str(tmp_path) in str(getattr(sys.modules[m], "__file__", ""))] == []
 
@@ -237,6 +245,9 @@ def test_in_this_checkout_a_program_package_named_like_the_source_folder_is_refu
         run_plan(PLAIN, "dev")
     assert "components.wiring" not in sys.modules
 
+
+THIS_CHECKOUT = f"import sys\nsys.path.insert(0, {str(PROJECT_DIR)!r})\nimport tests.package_public  # noqa\n\n"
+"""What a consumer has installed: `runmcp_gateway`, here this checkout's (tests/package_public.py)."""
 
 CONSUMER_TESTS = """
     from pathlib import Path
@@ -278,10 +289,49 @@ CONSUMER_TESTS = """
 def test_the_pytest_plugin_plans_a_consumers_program_and_functions(pytester: pytest.Pytester) -> None:
     """As a consumer uses it: `pytest_plugins = ["runmcp_gateway.offline.testing"]` in conftest.py.
     (The conftest's first line points `runmcp_gateway` at this checkout; consumers have it installed.)"""
-    pytester.makeconftest(
-        f"import sys\nsys.path.insert(0, {str(PROJECT_DIR)!r})\nimport tests.package_public  # noqa\n\n"
-        'pytest_plugins = ["runmcp_gateway.offline.testing"]\n'
-    )
+    pytester.makeconftest(THIS_CHECKOUT + 'pytest_plugins = ["runmcp_gateway.offline.testing"]\n')
     pytester.makepyfile(test_mine=textwrap.dedent(CONSUMER_TESTS.format(program=str(PLAIN), image=IMAGE)))
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
+
+
+SECTION = "### Planning and testing your own program offline"
+
+
+def readme_blocks(language: str) -> list[str]:
+    """The fenced blocks of one language in the README's section on planning your own program."""
+    text = (PROJECT_DIR / "README.md").read_text()
+    section = text[text.index(SECTION) :]
+    section = section[: section.index("\n## ")]
+    return re.findall(rf"^```{language}\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)
+
+
+def test_the_readme_plans_the_example_the_tests_plan() -> None:
+    (commands,) = readme_blocks("sh")
+    program = OWN_VPC.relative_to(PROJECT_DIR)
+    assert commands.splitlines() == [
+        f".venv/bin/runmcp-infra plan dev --program {program}",
+        f".venv/bin/runmcp-infra plan dev --program {program} --format json",
+    ]  # what test_a_consumer_program_hands_its_own_network_certificate_and_secret_as_outputs runs
+
+
+def test_the_readme_snippets_test_a_consumers_program_as_printed(pytester: pytest.Pytester) -> None:
+    """The conftest.py and the test file of the README, in a consumer's project (the plain-ids
+    program, with its own `components` package), pass as printed."""
+    conftest, tests = readme_blocks("python")
+    shutil.copytree(PLAIN, pytester.path, dirs_exist_ok=True)
+    pytester.makeconftest(THIS_CHECKOUT + conftest)
+    pytester.makepyfile(test_infra=tests)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def _cluster(version: str) -> PlannedResource:
+    return PlannedResource("urn", "aws:eks/cluster:Cluster", "c", "", True, {"version": version}, [], "", False)
+
+
+def test_a_consumers_objects_are_checked_for_its_clusters_version() -> None:
+    assert kubernetes_version_of([_cluster("1.35")], None) == "1.35"
+    # No cluster made here (an existing one), or clusters of several versions: the default.
+    assert kubernetes_version_of([], None) == DEFAULT_KUBERNETES_VERSION
+    assert kubernetes_version_of([_cluster("1.34"), _cluster("1.35")], None) == DEFAULT_KUBERNETES_VERSION

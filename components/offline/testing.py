@@ -17,9 +17,9 @@ and use the ``offline_plan`` fixture::
 Both run under the mocks `runmcp-infra plan` uses (components/offline/mocks.py: IDs, ARNs and zone
 mappings like AWS's, which refuse what AWS refuses), and return a :class:`Plan`: every resource
 with its inputs (secrets as "[secret]"), provider, parent and options, the stack outputs, and every
-invoke. ``offline_plan.checks(plan)`` runs the plan's validators (Kubernetes and CRD schemas, the
-policy pack, AWS's API models) as the command does. Needs the ``plan`` extra
-(``pip install "runmcp-gateway[plan]"``).
+invoke. Planning needs only the runtime package; ``offline_plan.checks(plan)``, which runs the
+plan's validators (Kubernetes and CRD schemas, the policy pack, AWS's API models) as the command
+does, needs the ``plan`` extra (``pip install "runmcp-gateway[plan]"``).
 """
 
 from __future__ import annotations
@@ -27,15 +27,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ..settings import AWS_REGION_KEY
-from .checks import CheckReport
-from .cli import CHECKS, Checked
-from .policies import evaluate
+from .entry import missing_modules
 from .runner import Plan, kubernetes_version_of, run_in_mocks, run_plan
+
+if TYPE_CHECKING:
+    from .checks import CheckReport
 
 DEFAULT_REGION = "us-east-1"
 
@@ -87,6 +88,15 @@ class OfflinePlanner:
     def checks(self, plan: Plan, policy_config: Mapping[str, Any] | None = None) -> list[CheckReport]:
         """The validators of `runmcp-infra plan` on ``plan``, the policy pack at its default levels
         unless ``policy_config`` (as policy/config/<stack>.json holds) says otherwise."""
+        missing = missing_modules()
+        if missing:
+            raise ImportError(
+                f"the plan's checks need the plan extra (missing: {', '.join(missing)}): "
+                "pip install 'runmcp-gateway[plan]'"
+            )
+        from .cli import CHECKS, Checked
+        from .policies import evaluate
+
         checked = Checked(plan, evaluate(plan, dict(policy_config or {})))
         return [check.run(checked) for check in CHECKS]
 
