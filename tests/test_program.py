@@ -155,9 +155,18 @@ def test_a_missing_stack_file_lists_the_stacks(tmp_path: Path) -> None:
     assert result.stderr == f"error: Pulumi.prod.yaml: no such stack file in {tmp_path} (stacks here: dev)\n"
 
 
-def test_what_the_program_raises_names_its_line(tmp_path: Path) -> None:
-    _program(tmp_path, "import pulumi\n\nratio = 1 / 0\n")
-    assert one_error(tmp_path) == "error: __main__.py:3: the program raised ZeroDivisionError: division by zero"
+@pytest.mark.parametrize(
+    ("main", "error"),
+    [
+        ("import pulumi\n\nratio = 1 / 0\n", "__main__.py:3: the program raised ZeroDivisionError: division by zero"),
+        ("import pulumi_nowhere\n", "__main__.py:1: the program raised ModuleNotFoundError: No module named"),
+        ("import pulumi\n\ndef broken(:\n", "__main__.py:3: the program raised SyntaxError:"),
+    ],
+)
+def test_what_the_program_raises_names_its_file_and_line(tmp_path: Path, main: str, error: str) -> None:
+    """An error of the program's own code is the program's (exit 2), not a bug of runmcp-gateway."""
+    _program(tmp_path, main)
+    assert one_error(tmp_path).startswith(f"error: {error}")
 
 
 def test_missing_config_names_the_stack_file_and_key(tmp_path: Path) -> None:
@@ -335,3 +344,21 @@ def test_a_consumers_objects_are_checked_for_its_clusters_version() -> None:
     # No cluster made here (an existing one), or clusters of several versions: the default.
     assert kubernetes_version_of([], None) == DEFAULT_KUBERNETES_VERSION
     assert kubernetes_version_of([_cluster("1.34"), _cluster("1.35")], None) == DEFAULT_KUBERNETES_VERSION
+
+
+def test_a_consumers_subnets_may_name_their_zone_and_a_zone_not_in_the_region_is_refused() -> None:
+    """Consumers make subnets by zone name as often as by zone ID; the mocks answer both as AWS does."""
+    import pulumi
+    import pulumi_aws as aws
+
+    from components.offline.testing import OfflinePlanner
+
+    def network(zone: str) -> None:
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        subnet = aws.ec2.Subnet("a", vpc_id=vpc.id, cidr_block="10.0.0.0/20", availability_zone=zone)
+        pulumi.export("zoneId", subnet.availability_zone_id)
+
+    plan = OfflinePlanner().build(lambda: network("eu-west-1b"), config={"aws:region": "eu-west-1"})
+    assert plan.outputs["zoneId"].startswith("euw1-az")
+    with pytest.raises(pulumi.RunError, match="InvalidParameterValue: no zone eu-west-1q in eu-west-1"):
+        OfflinePlanner().build(lambda: network("eu-west-1q"), config={"aws:region": "eu-west-1"})

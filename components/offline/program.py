@@ -166,12 +166,16 @@ def own_imports(directory: Path) -> Iterator[None]:
 
 
 def failing_line(err: BaseException, directory: Path) -> str | None:
-    """``file:line`` of the innermost frame of the program's own code the error passed through,
-    when the error was raised there (its last frame is under ``directory``); None otherwise."""
-    frames = traceback.extract_tb(err.__traceback__)
-    if not frames:
-        return None
-    where = Path(frames[-1].filename).resolve()
+    """``file:line`` in the program's own code where the error was raised (its last frame, or for a
+    SyntaxError the file that failed to compile, is under ``directory``); None otherwise."""
+    if isinstance(err, SyntaxError) and err.filename:  # raised where the program is compiled
+        filename, line = err.filename, err.lineno
+    else:
+        frames = traceback.extract_tb(err.__traceback__)
+        if not frames:
+            return None
+        filename, line = frames[-1].filename, frames[-1].lineno
+    where = Path(filename).resolve()
     if not where.is_relative_to(directory) or where.is_relative_to(LIBRARY_DIR):
         return None
-    return f"{where.relative_to(directory)}:{frames[-1].lineno}"
+    return f"{where.relative_to(directory)}:{line}"
