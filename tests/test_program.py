@@ -362,3 +362,21 @@ def test_a_consumers_subnets_may_name_their_zone_and_a_zone_not_in_the_region_is
     assert plan.outputs["zoneId"].startswith("euw1-az")
     with pytest.raises(pulumi.RunError, match="InvalidParameterValue: no zone eu-west-1q in eu-west-1"):
         OfflinePlanner().build(lambda: network("eu-west-1q"), config={"aws:region": "eu-west-1"})
+
+
+def test_main_and_stack_config_dir_of_the_project_file_are_followed(tmp_path: Path) -> None:
+    """Pulumi.yaml's `main` (the program in a subdirectory, first on sys.path) and `stackConfigDir`
+    (where the stack files are), both relative to Pulumi.yaml."""
+    (tmp_path / "Pulumi.yaml").write_text("name: moved\nruntime: python\nmain: src/\nstackConfigDir: stacks\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "naming.py").write_text("def prefixed(name):\n    return open('prefix').read() + name\n")
+    (tmp_path / "src" / "prefix").write_text("edge-")  # read from the working directory, the program's
+    (tmp_path / "src" / "__main__.py").write_text(
+        "import pulumi\nfrom naming import prefixed\n\n"
+        "pulumi.export('name', prefixed(pulumi.Config().require('team')))\n"
+    )
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  team: payments\n")
+    plan = run_plan(tmp_path, "dev")
+    assert (plan.project, plan.outputs) == ("moved", {"name": "edge-payments"})
+    assert plan.stack_file == tmp_path / "stacks" / "Pulumi.dev.yaml"

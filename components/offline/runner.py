@@ -461,8 +461,10 @@ def run_program(
     def body() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
-    # The program reads Pulumi.<stack>.yaml beside it, as under `pulumi up`: here, the stack file's folder.
-    with own_imports(program.program_dir), _working_directory(stack_file.path.parent):
+    # Under `pulumi up` the program runs in its directory. A stack file from elsewhere (--stack-file)
+    # is read from its own folder: this project's program reads Pulumi.<stack>.yaml beside it.
+    own = stack_file.path.parent.resolve() == program.stack_dir.resolve()
+    with own_imports(program.program_dir), _working_directory(program.program_dir if own else stack_file.path.parent):
         return run_in_mocks(body, program.name, stack, stack_file.config, stack_file.secret_keys, monitor, preview)
 
 
