@@ -63,6 +63,8 @@ def load_program(directory: Path, *, require_project_file: bool = True) -> Progr
     if not directory.is_dir():
         raise ProgramError(f"{directory}: no such directory; --program names the directory holding {PROJECT_FILE}")
     path = directory / PROJECT_FILE
+    if not path.is_file() and (directory / "Pulumi.yml").is_file():  # either extension will do
+        path = directory / "Pulumi.yml"
     if not path.is_file():
         if require_project_file:
             raise ProgramError(f"{path}: no such file; a Pulumi project directory has one (name, runtime: python)")
