@@ -123,9 +123,9 @@ def _render(annotation: Any, model: type[BaseModel], key: str, *, from_resource:
             raise UnsupportedSettingError(f"{model.__name__}.{key}: a union of {options} has no args type yet")
         return _render(options[0], model, key, from_resource=from_resource)
     rendered = _plain(annotation, model, key)
-    if from_resource:
+    if from_resource and not rendered.text.startswith("pulumi.Input["):  # a list of Inputs is one already
         rendered.text = f"pulumi.Input[{rendered.text}]"
-        rendered.from_resource = True
+    rendered.from_resource = rendered.from_resource or from_resource
     return rendered
 
 
@@ -217,16 +217,19 @@ def _key(model: type[BaseModel], name: str, docs: dict[str, str]) -> tuple[KeySp
     return key, rendered
 
 
-def args_specs(root: type[BaseModel] = StackSettings) -> list[ArgsSpec]:
-    """Every settings model reachable from ``root``, nested ones first (the analyzer follows real
-    classes, not forward references), with the stack-file key path where each first appears."""
-    done: dict[type[BaseModel], ArgsSpec] = {}
-    paths: dict[type[BaseModel], str] = {}
+ARGS_ROOTS: tuple[type[BaseModel], ...] = (StackSettings,)
+"""The settings models whose args are generated, with every model they hold. StackSettings: a
+stack file's runmcp-gateway namespace; a component whose settings are another model adds it here."""
 
-    def visit(model: type[BaseModel], path: str) -> None:
+
+def args_specs(roots: tuple[type[BaseModel], ...] = ARGS_ROOTS) -> list[ArgsSpec]:
+    """Every settings model reachable from ``roots``, nested ones first (the analyzer follows real
+    classes, not forward references), with the key path where each first appears."""
+    done: dict[type[BaseModel], ArgsSpec] = {}
+
+    def visit(model: type[BaseModel], root: type[BaseModel], path: str) -> None:
         if model in done:
             return
-        paths.setdefault(model, path)
         docs = field_docstrings(model)
         keys = []
         for name, info in model.model_fields.items():
@@ -234,13 +237,19 @@ def args_specs(root: type[BaseModel] = StackSettings) -> list[ArgsSpec]:
             keys.append(key)
             step = (info.alias or to_camel(name)) + rendered.path_suffix
             for inner in rendered.models:
-                visit(inner, f"{path}.{step}" if path else step)
+                visit(inner, root, f"{path}.{step}" if path else step)
+        if not path:
+            where = "A stack file's settings." if model is StackSettings else f"The settings of {model.__name__}."
+        elif root is StackSettings:
+            where = f"Stack file: `runmcp-gateway:{path}`."
+        else:
+            where = f"Key `{path}` of {root.__name__}."
         own = model.__dict__.get("__doc__") or ""
-        where = f"Stack file: `runmcp-gateway:{paths[model]}`." if paths[model] else "A stack file's settings."
         doc = f"{inspect.cleandoc(own)}\n\n{where}" if own else where
         done[model] = ArgsSpec(model, args_name(model), doc, tuple(keys))
 
-    visit(root, "")
+    for root in roots:
+        visit(root, root, "")
     return list(done.values())
 
 
