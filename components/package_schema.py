@@ -93,6 +93,7 @@ def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> di
     names |= {_ref(s.name): _ref(s.model.__name__) for s in specs}
     schema = _renamed(schema, names)
     types: dict[str, Any] = schema.setdefault("types", {})
+    uses: dict[EnumSpec, list[str]] = {}
     for spec in specs:
         found = types.get(type_token(spec.model.__name__))
         if found is None:  # a model no public component takes
@@ -100,7 +101,9 @@ def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> di
         _complete(spec, found["properties"])
         for key in spec.keys:
             if key.enum is not None:
-                types[type_token(key.enum.name)] = _enum_type(key.enum)
+                uses.setdefault(key.enum, []).append(f"`{spec.model.__name__}.{camel_case(key.name)}`")
+    for enum, where in uses.items():
+        types[type_token(enum.name)] = {**_enum_type(enum), "description": f"The values of {', '.join(where)}."}
     return schema
 
 
