@@ -166,6 +166,9 @@ def _plain(annotation: Any, model: type[BaseModel], key: str) -> _Rendered:
             enum=inner.enum,
             enum_at=("additionalProperties", *inner.enum_at) if inner.enum else (),
             secret=inner.secret,
+            # Its values may come from other resources (secretEnv); its keys are names known when
+            # the program runs, so the map itself stays plain.
+            from_resource=inner.from_resource,
             models=inner.models,
             literals=keys.literals + inner.literals,
             path_suffix=".<name>",
