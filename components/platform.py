@@ -13,6 +13,13 @@ import pulumi_kubernetes as k8s
 from pydantic.alias_generators import to_camel
 
 from .alarms import AlarmTargets, GatewayAlarms
+from .args import (
+    AlarmSettingsArgs,
+    ClusterSettingsArgs,
+    GatewaySettingsArgs,
+    LoadBalancerSettingsArgs,
+    ScalingSettingsArgs,
+)
 from .autoscaling import GatewayAutoscaler
 from .cluster import EksCluster, ExistingCluster, given_provider
 from .gateway import GatewayWorkload, WorkloadContext
@@ -34,18 +41,19 @@ TYPE_TOKEN = "runmcp:index:GatewayPlatform"
 
 
 class GatewayPlatformArgs(TypedDict, total=False):
-    """The settings of one environment: the keys of a stack file's runmcp-gateway namespace (see
-    the README's settings reference), validated by the one settings model before any resource."""
+    """The settings of one environment: the sections of a stack file's runmcp-gateway namespace,
+    typed at every depth (components/args.py, generated from the settings model) and validated by
+    that model before any resource is registered."""
 
-    gateway: Required[dict[str, Any]]
+    gateway: Required[GatewaySettingsArgs]
     """The gateway workload: image (required), port, args, env, secretEnv, healthPath, resources, ..."""
-    scaling: dict[str, Any]
+    scaling: ScalingSettingsArgs
     """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, ..."""
-    cluster: dict[str, Any]
+    cluster: ClusterSettingsArgs
     """eks (a cluster made here, the default) or existing (a kubeconfig), and kubernetesVersion."""
-    load_balancer: dict[str, Any]
+    load_balancer: LoadBalancerSettingsArgs
     """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
-    alarms: dict[str, Any]
+    alarms: AlarmSettingsArgs
     """CloudWatch alarms: emails, httpsEndpoints, existingTopicArns, thresholds, ..."""
     instance: str
     """Names this installation (labels, tags, the cluster and dashboard names); default: the stack name."""
