@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .settings import PROJECT
+
 APP_NAME = "runmcp-gateway"
 PART_OF = "runmcp"
 MANAGED_BY = "pulumi"
@@ -34,3 +36,18 @@ def recommended_labels(instance: str, image: str, component: str = "gateway") ->
         "app.kubernetes.io/part-of": PART_OF,
         "app.kubernetes.io/managed-by": MANAGED_BY,
     }
+
+
+def controller_labels(instance: str) -> dict[str, str]:
+    """The controllers' namespace: one per cluster, whatever version its gateways run."""
+    return {
+        **selector_labels(instance),
+        "app.kubernetes.io/component": "controllers",
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+
+
+def aws_tags(instance: str) -> dict[str, str]:
+    """Tags on every AWS resource: which project and stack own it (names are auto-generated)."""
+    return {"project": PROJECT, "stack": instance, "managed-by": "pulumi"}

@@ -121,3 +121,19 @@ def name_stem(logical_name: str, rule: NameRule) -> str:
 def _cut(logical_name: str, rule: NameRule) -> str:
     """The start of ``logical_name`` that leaves room for "-" and the hash within the limit."""
     return logical_name[: rule.limit - HASH_LENGTH - 1].rstrip("-_.")
+
+
+COMPONENT_NAME_PATTERN = r"[a-z]([a-z0-9-]{0,38}[a-z0-9])?"
+"""A component's name and its instance become parts of AWS names (the cluster, the dashboard, S3
+bucket and ELB names, which allow lower-case letters, digits and hyphens) and Kubernetes labels."""
+
+
+def check_names(type_token: str, name: str, instance: str) -> None:
+    """Refuse, before anything is registered, a component name or instance AWS names cannot carry."""
+    for what, value in (("name", name), ("instance", instance)):
+        if not re.fullmatch(COMPONENT_NAME_PATTERN, value):
+            raise pulumi.RunError(
+                f"{type_token} {name}: the {what} {value!r} must be 1 to 40 lower-case letters, digits and "
+                "hyphens, starting with a letter and not ending with a hyphen (it becomes part of AWS names); "
+                + ("for a stack named otherwise, pass instance" if what == "instance" else "choose another name")
+            )

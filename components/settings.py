@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import pulumi
 import yaml
@@ -41,6 +41,8 @@ from .capacity import (
     total,
 )
 from .quantities import cpu_millicores, memory_bytes, parse_quantity
+
+M = TypeVar("M", bound=BaseModel)
 
 PROJECT = "runmcp-gateway"
 """The Pulumi project name, and so the namespace of every config key this program reads."""
@@ -239,12 +241,24 @@ LabelValue = Annotated[
 
 
 class ExistingClusterSettings(_Model):
-    """A Kubernetes cluster that already exists: only the provider is built, no AWS resources."""
+    """A Kubernetes cluster that already exists: no cluster is made. Every fact about it lives here,
+    once: how to reach it, and what a gateway's load balancer and alarms need to know about it."""
 
     kubeconfig: Annotated[SecretStr, FROM_RESOURCE] | None = None
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str | None = None
     """kubeconfig context to use; unset: the kubeconfig's current context."""
+    name: Annotated[ClusterName, FROM_RESOURCE] | None = None
+    """The EKS cluster's name: for the load balancer controller's Pod Identity association, and the
+    name Container Insights reports under (unset: no cluster and workload alarms). Required with an ALB."""
+    vpc_id: VpcId | None = None
+    """The cluster's VPC, where the load balancer and its target group go. Required with an ALB."""
+    subnet_ids: list[SubnetId] = Field(default_factory=list)
+    """Subnets for the load balancers, in two or more zones (public ones for internet-facing).
+    Required with an ALB."""
+    node_security_group_id: SecurityGroupId | None = None
+    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB.
+    Required with an ALB."""
 
 
 class ExistingVpc(_Model):
@@ -597,18 +611,6 @@ class ControllerSettings(_Model):
     )
 
 
-class ExistingClusterNetwork(_Model):
-    """Where the load balancer goes when the cluster is not made here (cluster.existing)."""
-
-    cluster_name: Annotated[ClusterName, FROM_RESOURCE]
-    """The EKS cluster's name (for the controller and its Pod Identity association)."""
-    vpc_id: VpcId
-    subnet_ids: list[SubnetId] = Field(min_length=2)
-    """Subnets for the load balancer, in two or more zones (public ones for internet-facing)."""
-    target_security_group_id: SecurityGroupId
-    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB."""
-
-
 class LoadBalancerSettings(_Model):
     """An Application Load Balancer in front of the gateway, owned by this program."""
 
@@ -636,8 +638,6 @@ class LoadBalancerSettings(_Model):
     stickiness: StickinessSettings = StickinessSettings()
     waf: WafSettings = WafSettings()
     controller: ControllerSettings = ControllerSettings()
-    existing_cluster: ExistingClusterNetwork | None = None
-    """Required with cluster.existing: the VPC, subnets and node security group to use."""
 
     @property
     def https(self) -> bool:
@@ -693,9 +693,6 @@ class AlarmSettings(_Model):
     runbook_url: Annotated[str, _matches(r"\S+", "must not be empty")] = "docs/runbooks.md"
     """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
     repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md)."""
-    container_insights_cluster_name: Annotated[ClusterName, FROM_RESOURCE] | None = None
-    """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
-    cluster and workload alarms). A provisioned cluster's name is used on its own."""
     thresholds: AlarmThresholds = AlarmThresholds()
 
 
@@ -755,6 +752,34 @@ class StackSettings(_Model):
                     "the node groups' current size stay Pending"
                 )
         return notes
+
+
+class ClusterScopeSettings(_Model):
+    """GatewayCluster's settings: the cluster, and what every gateway on it shares (the load
+    balancer controller, the alarm topic and its subscribers, the nodes' alarms)."""
+
+    cluster: ClusterSettings = ClusterSettings()
+    load_balancer_controller: ControllerSettings = ControllerSettings()
+    """install: false when no gateway on this cluster has an ALB, or the cluster runs the controller already."""
+    alarms: AlarmSettings = AlarmSettings()
+    """enabled, emails, httpsEndpoints, existingTopicArns, runbookUrl and the node thresholds."""
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ClusterScopeSettings:
+        problems = list(cluster_problems(self.cluster))
+        existing = self.cluster.existing
+        if existing is not None and self.load_balancer_controller.install:
+            for field in ("name", "vpc_id"):
+                if getattr(existing, field) is None:
+                    problems.append(
+                        Problem(
+                            f"cluster.existing.{to_camel(field)}",
+                            "is required to install the load balancer controller (or set loadBalancerController.install: false)",
+                        )
+                    )
+        if problems:
+            raise _CrossFieldError(problems)
+        return self
 
 
 @dataclass(frozen=True)
@@ -870,11 +895,6 @@ def _alarm_problems(s: StackSettings) -> Iterable[Problem]:
     if not alarms.enabled:
         for field in sorted(alarms.model_fields_set - {"enabled"}):
             yield Problem(f"alarms.{to_camel(field)}", "has no effect with enabled: false; remove it")
-        return
-    if s.cluster.provisioned is not None and alarms.container_insights_cluster_name is not None:
-        yield Problem(
-            "alarms.containerInsightsClusterName", "applies only with cluster.existing; the made cluster's name is used"
-        )
 
 
 def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
@@ -884,13 +904,8 @@ def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
             yield Problem(f"loadBalancer.{to_camel(field)}", "has no effect with kind: none; remove it")
         return
     eks = s.cluster.provisioned
-    if eks is None and lb.existing_cluster is None:
-        yield Problem(
-            "loadBalancer.existingCluster",
-            "is required with cluster.existing: the cluster name, VPC, subnets and node security group",
-        )
-    if eks is not None and lb.existing_cluster is not None:
-        yield Problem("loadBalancer.existingCluster", "applies only with cluster.existing; remove it")
+    if s.cluster.existing is not None:
+        yield from _existing_cluster_network_problems(s.cluster.existing)
     if (
         eks is not None
         and eks.network.existing is not None
@@ -919,8 +934,31 @@ def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
         )
 
 
+def _existing_cluster_network_problems(existing: ExistingClusterSettings) -> Iterable[Problem]:
+    """An ALB on a cluster made elsewhere: the facts the component cannot look up itself."""
+    needed = {
+        "name": "the EKS cluster's name (for the load balancer controller)",
+        "vpc_id": "the cluster's VPC (for the target group)",
+        "node_security_group_id": "the nodes' security group (it gets the rule admitting the ALB)",
+    }
+    for field, what in needed.items():
+        if getattr(existing, field) is None:
+            yield Problem(f"cluster.existing.{to_camel(field)}", f"is required with an ALB: {what}")
+    if len(existing.subnet_ids) < 2:
+        yield Problem(
+            "cluster.existing.subnetIds",
+            "an ALB needs subnets in two or more zones (public ones for internet-facing)",
+        )
+
+
 def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
-    cluster = s.cluster
+    yield from cluster_problems(s.cluster)
+    if s.cluster.provisioned is not None:
+        yield from _capacity_problems(s, s.cluster.provisioned)
+
+
+def cluster_problems(cluster: ClusterSettings) -> Iterable[Problem]:
+    """What is wrong with the cluster section on its own (GatewayCluster checks these too)."""
     if cluster.existing is not None and "eks" in cluster.model_fields_set:
         yield Problem("cluster", "set either 'eks' (a cluster made for this stack) or 'existing', not both")
     eks = cluster.provisioned
@@ -941,7 +979,6 @@ def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
         architectures = {INSTANCE_TYPES[t].architecture for t in group.instance_types}
         if len(architectures) > 1:
             yield Problem(f"{key}.instanceTypes", "mixes x86_64 and arm64 types; one node group runs one AMI")
-    yield from _capacity_problems(s, eks)
 
 
 def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
@@ -1064,6 +1101,15 @@ def load_settings(
     if problems:
         raise SettingsError(source, problems)
     return settings
+
+
+def validated(model: type[M], data: Mapping[str, Any], source: str) -> M:
+    """A component's args (settings objects or plain mappings, snake_case or camelCase keys) as
+    ``model``, or a SettingsError naming ``source`` and each key."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as err:
+        raise SettingsError(source, _problems_from(err)) from None
 
 
 def _decode(raw: Any) -> Any:
