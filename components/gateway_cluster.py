@@ -159,18 +159,21 @@ class GatewayCluster(pulumi.ComponentResource):
             network = cluster.network
             name_of_cluster: pulumi.Input[str] | None = cluster.cluster_name
             vpc_id: pulumi.Input[str] | None = network.vpc_id
-            public, private = list(network.public_subnet_ids), list(network.private_subnet_ids)
+            public: list[pulumi.Input[str]] = list(network.public_subnet_ids)
+            private: list[pulumi.Input[str]] = list(network.private_subnet_ids)
             node_group: pulumi.Input[str] | None = cluster.cluster.vpc_config.apply(
                 lambda c: c.cluster_security_group_id or ""
             )
         else:
             assert existing is not None
             name_of_cluster, vpc_id = existing.name, existing.vpc_id
-            public = private = list(existing.subnet_ids)
+            public = private = list[pulumi.Input[str]](existing.subnet_ids)
             node_group = existing.node_security_group_id
         controller = None
         if install_controller:
-            assert name_of_cluster is not None and vpc_id is not None  # the settings refuse it otherwise
+            # The settings refuse a controller on an existing cluster whose name or VPC is not given.
+            assert name_of_cluster is not None
+            assert vpc_id is not None
             controller = LoadBalancerController(
                 f"{name}-load-balancer-controller",
                 settings.load_balancer_controller,

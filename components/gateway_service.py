@@ -103,7 +103,9 @@ class Gateway(pulumi.ComponentResource):
         self.load_balancer = None
         wait_for: list[pulumi.Resource] = []
         if lb_settings.kind == "alb":
-            assert handle.vpc_id is not None and handle.node_security_group_id is not None  # settings refuse it
+            # The settings refuse an ALB on an existing cluster whose network is not given.
+            assert handle.vpc_id is not None
+            assert handle.node_security_group_id is not None
             placement = Placement(
                 handle.vpc_id, handle.load_balancer_subnets(lb_settings.scheme), handle.node_security_group_id
             )

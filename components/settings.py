@@ -774,7 +774,8 @@ class ClusterScopeSettings(_Model):
                     problems.append(
                         Problem(
                             f"cluster.existing.{to_camel(field)}",
-                            "is required to install the load balancer controller (or set loadBalancerController.install: false)",
+                            "is required to install the load balancer controller "
+                            "(or set loadBalancerController.install: false)",
                         )
                     )
         if problems:
