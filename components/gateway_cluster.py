@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 
 import pulumi
 
+from . import __version__
 from .alarms import ClusterAlarms
 from .cluster import EksCluster, ExistingCluster, given_provider
 from .iam import AwsAccount
@@ -139,7 +140,7 @@ class GatewayCluster(pulumi.ComponentResource):
         # Security restricted (kube-system cannot enforce it).
         controllers_namespace: pulumi.Input[str] = ""
         if autoscale_nodes or install_controller:
-            labels = controller_labels(instance)
+            labels = controller_labels(instance, __version__)
             namespace = system_namespace(f"{name}-controllers-namespace", version, labels, in_cluster)
             controllers_namespace = object_name(namespace)
         if isinstance(cluster, EksCluster) and autoscale_nodes:

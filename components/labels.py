@@ -38,10 +38,12 @@ def recommended_labels(instance: str, image: str, component: str = "gateway") ->
     }
 
 
-def controller_labels(instance: str) -> dict[str, str]:
-    """The controllers' namespace: one per cluster, whatever version its gateways run."""
+def controller_labels(instance: str, version: str) -> dict[str, str]:
+    """The controllers' namespace: one per cluster, whatever versions its gateways run, so its
+    version is the version of the package that installs the controllers."""
     return {
         **selector_labels(instance),
+        "app.kubernetes.io/version": re.sub(r"[^A-Za-z0-9_.-]", "-", version)[:63].strip("-_.") or "unknown",
         "app.kubernetes.io/component": "controllers",
         "app.kubernetes.io/part-of": PART_OF,
         "app.kubernetes.io/managed-by": MANAGED_BY,

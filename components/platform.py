@@ -1,4 +1,9 @@
-"""GatewayPlatform: everything one environment needs, composed from the components.
+"""GatewayPlatform: everything one environment needs: one GatewayCluster (the cluster and what
+its gateways share) and one Gateway on its handle. The stack file describes that one gateway; a
+program with several gateways on one cluster uses the two components directly.
+
+The resources predate the split (they were this component's children): each part is given
+``formerly_under=self``, and every moved resource keeps its URN through an alias.
 
 No ``from __future__ import annotations`` here: Pulumi's component analyzer reads the annotations of
 GatewayPlatform and its args as real types to generate the package schema other languages use.

@@ -15,7 +15,8 @@ import pytest
 
 from components.config import read_stack_file
 from components.offline.kubernetes import validate_plan
-from components.offline.runner import Plan, PlannedResource, run_program
+from components.offline.mocks import CloudMocks
+from components.offline.runner import Plan, PlannedResource, RecordingMonitor, run_program
 from tests.conftest import IMAGE, PROJECT_DIR
 
 EXAMPLE = PROJECT_DIR / "examples" / "two-gateways"
@@ -93,6 +94,10 @@ def test_the_one_controller_may_bind_both_target_groups_and_nothing_else(plan: P
         (statement,) = json.loads(policy.inputs["policy"])["Statement"]
         assert statement["Action"] == ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]
         writes[gateway_of(policy)] = statement["Resource"]
+    # Each binding waits for its gateway's policy: the controller could not register targets before.
+    for binding in of_type(plan, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"):
+        (policy,) = [p for p in policies if gateway_of(p) == gateway_of(binding)]
+        assert policy.urn in binding.dependencies
     # The controller's own policy reads only.
     assert not any("RegisterTargets" in a for s in json.loads(own.inputs["policy"])["Statement"] for a in s["Action"])
     # Each target group is matched by its own gateway's pattern, and by no other.
@@ -124,8 +129,26 @@ def test_two_gateways_in_one_namespace_are_refused_before_the_second_registers(t
     (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(textwrap.dedent(COLLIDING.format(image=IMAGE)))
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    monitor = RecordingMonitor(CloudMocks(region=None))
     with pytest.raises(pulumi.RunError) as caught:
-        run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
+        run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"), monitor)
+    assert [r.name for r in monitor.recorded if r.name.startswith("second")] == []
+    assert any(r.name.startswith("first") for r in monitor.recorded)
     assert "runmcp:index:Gateway second: the namespace 'mcp' is taken on cluster shared by gateway first" in str(
         caught.value
     )
+
+
+def test_the_readme_snippet_plans_as_printed(tmp_path: Path) -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    (snippet,) = [
+        block.split("```", 1)[0]
+        for block in readme.split("```python\n")[1:]
+        if block.startswith("from runmcp_gateway import Gateway, GatewayCluster")
+    ]
+    (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(snippet)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    monitor, _ = run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
+    namespaces = {r.inputs["metadata"]["name"] for r in monitor.recorded if r.type == "kubernetes:core/v1:Namespace"}
+    assert {"mcp-payments", "mcp-catalog"} <= namespaces

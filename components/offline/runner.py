@@ -386,17 +386,23 @@ def close_event_loops() -> None:
     are cancelled and let finish first, or their garbage collection at exit prints "Task was
     destroyed but it is pending!" after the one-line error.
     """
-    for loop in list(_EVENT_LOOPS):
-        if loop.is_running() or loop.is_closed():
-            continue
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    for loop in _idle_loops():
+        _cancel_pending(loop)
         loop.close()
     _EVENT_LOOPS.clear()
+
+
+def _idle_loops() -> list[asyncio.AbstractEventLoop]:
+    return [loop for loop in list(_EVENT_LOOPS) if not (loop.is_running() or loop.is_closed())]
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 class _Collect(logging.Handler):
@@ -498,6 +504,13 @@ def run_program(
     try:
         with _working_directory(stack_file.path.parent):
             _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+    except BaseException:
+        # The loops serve the next run of this process too: what this stopped run left pending
+        # (outputs of a refused resource) must not fail that one.
+        _remember_event_loop()
+        for loop in _idle_loops():
+            _cancel_pending(loop)
+        raise
     finally:
         _remember_event_loop()
     return monitor, list(collect.messages)
