@@ -152,3 +152,47 @@ def test_the_readme_snippet_plans_as_printed(tmp_path: Path) -> None:
     monitor, _ = run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
     namespaces = {r.inputs["metadata"]["name"] for r in monitor.recorded if r.type == "kubernetes:core/v1:Namespace"}
     assert {"mcp-payments", "mcp-catalog"} <= namespaces
+
+
+IRELAND = """
+import pulumi
+import pulumi_aws as aws
+from runmcp_gateway import Gateway, GatewayCluster
+
+ireland = pulumi.ResourceOptions(providers={{"aws": aws.Provider("ireland", region="eu-west-1")}})
+cluster = GatewayCluster("shared", {{"cluster": {{"eks": {{"protect": False}}}}}}, ireland)
+Gateway("one", {{"cluster": cluster.handle, "gateway": {{"image": {image!r}}}}}, ireland)
+"""
+
+
+def test_both_parts_use_the_aws_provider_they_are_given(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(IRELAND.format(image=IMAGE))
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    monitor, _ = run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
+    (provider,) = [r for r in monitor.recorded if r.type == "pulumi:providers:aws"]
+    assert {i.provider for i in monitor.invokes if i.token.startswith("aws:")} == {provider.urn}
+    made = [r for r in monitor.recorded if r.custom and r.type.startswith("aws:")]
+    assert {r.provider for r in made} == {provider.urn}
+    assert any(r.name.startswith("one-") for r in made)
+
+
+SUBSCRIBED = """
+from runmcp_gateway import Gateway, GatewayCluster
+
+cluster = GatewayCluster(
+    "shared", {{"cluster": {{"existing": {{}}}}, "load_balancer_controller": {{"install": False}}}}
+)
+Gateway("first", {{"cluster": cluster.handle, "gateway": {{"image": {image!r}}}, "load_balancer": {{"kind": "none"}},
+    "alarms": {{"emails": ["a@example.com"]}}}})
+"""
+
+
+def test_a_gateways_own_subscribers_are_refused(tmp_path: Path) -> None:
+    """The topic is the cluster's: an email on a gateway would otherwise be silently ignored."""
+    (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(SUBSCRIBED.format(image=IMAGE))
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    expected = r"Gateway first: alarms.emails and alarms.httpsEndpoints belong to the cluster"
+    with pytest.raises(pulumi.RunError, match=expected):
+        run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
