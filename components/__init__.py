@@ -2,8 +2,11 @@
 
 The public component::
 
-    from components import GatewayPlatform
+    from runmcp_gateway import GatewayPlatform
     GatewayPlatform("mcp", {"gateway": {"image": "hapimcp/hapi-cli:0.6.0"}})
+
+is one GatewayCluster (the cluster and what its gateways share) and one Gateway on its ``handle``;
+use those two directly for several gateways on one cluster (examples/two-gateways).
 
 Its args are the keys of a stack file's runmcp-gateway namespace (see the README's settings
 reference), validated by components.settings before any resource is registered. The building blocks
@@ -23,14 +26,35 @@ except metadata.PackageNotFoundError:  # pragma: no cover - a checkout that was 
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
+    from .gateway_cluster import ClusterHandle, GatewayCluster, GatewayClusterArgs
+    from .gateway_service import Gateway, GatewayArgs
     from .platform import GatewayPlatform, GatewayPlatformArgs
 
-__all__ = ["PACKAGE_NAME", "GatewayPlatform", "GatewayPlatformArgs", "__version__"]
+__all__ = [
+    "PACKAGE_NAME",
+    "ClusterHandle",
+    "Gateway",
+    "GatewayArgs",
+    "GatewayCluster",
+    "GatewayClusterArgs",
+    "GatewayPlatform",
+    "GatewayPlatformArgs",
+    "__version__",
+]
+_MODULES = {
+    "GatewayPlatform": "platform",
+    "GatewayPlatformArgs": "platform",
+    "GatewayCluster": "gateway_cluster",
+    "GatewayClusterArgs": "gateway_cluster",
+    "ClusterHandle": "gateway_cluster",
+    "Gateway": "gateway_service",
+    "GatewayArgs": "gateway_service",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("GatewayPlatform", "GatewayPlatformArgs"):
-        from . import platform
+    if name in _MODULES:
+        from importlib import import_module
 
-        return getattr(platform, name)
+        return getattr(import_module(f".{_MODULES[name]}", __name__), name)
     raise AttributeError(f"module 'components' has no attribute {name!r}")

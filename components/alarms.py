@@ -121,7 +121,8 @@ class AlarmTargets:
 
 
 def alarm_specs(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
-    """Every alarm the stack gets, from its thresholds and the resources that exist."""
+    """Every alarm one gateway gets, from its thresholds and the resources that exist (the nodes'
+    alarms are the cluster's: :func:`node_alarm_specs`)."""
     specs: list[AlarmSpec] = []
     if targets.watches_load_balancer:
         specs += _load_balancer_alarms(t, targets)
@@ -140,7 +141,7 @@ def alarm_specs(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
             )
         )
     if targets.cluster_name is not None:
-        specs += _cluster_alarms(t, targets)
+        specs += _workload_alarms(t, targets)
     return specs
 
 
@@ -249,9 +250,9 @@ def _load_balancer_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[Ala
     return specs
 
 
-def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
-    cluster, service, pods = targets.cluster_dims, targets.service_dims, targets.workload_dims
-    sustained = t.capacity_exhausted_minutes // 5
+def node_alarm_specs(t: AlarmThresholds, cluster_name: pulumi.Input[str]) -> list[AlarmSpec]:
+    """The alarms on the cluster's nodes: one set per cluster, however many gateways it runs."""
+    cluster: dict[str, pulumi.Input[str]] = {"ClusterName": cluster_name}
 
     def node(key: str, what: str, metric: str, threshold: int) -> AlarmSpec:
         return AlarmSpec(
@@ -266,7 +267,7 @@ def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec
             metric=Metric(CONTAINER_INSIGHTS, metric, cluster, "Maximum"),
         )
 
-    specs = [
+    return [
         node("cpu", "CPU", "node_cpu_utilization", t.node_cpu_percent),
         node("memory", "memory", "node_memory_utilization", t.node_memory_percent),
         node("filesystem", "filesystem", "node_filesystem_utilization", t.node_filesystem_percent),
@@ -281,6 +282,13 @@ def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec
             "notBreaching",
             metric=Metric(CONTAINER_INSIGHTS, "cluster_failed_node_count", cluster, "Maximum", 300),
         ),
+    ]
+
+
+def _workload_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
+    service, pods = targets.service_dims, targets.workload_dims
+    sustained = t.capacity_exhausted_minutes // 5
+    specs = [
         AlarmSpec(
             "container-restarts",
             "Gateway containers restarting",
@@ -340,13 +348,15 @@ def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec
 
 
 def _actions(
-    topic_arn: pulumi.Output[str], existing: OrOutput[Sequence[OrOutput[str]]]
+    first: pulumi.Input[Sequence[pulumi.Input[str]]], existing: OrOutput[Sequence[OrOutput[str]]]
 ) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
-    """Where every alarm and OK notification goes: the stack's topic, then the existing ones (given
-    one by one, or as one Output of a list)."""
-    if isinstance(existing, pulumi.Output):
-        return pulumi.Output.all(topic_arn, existing).apply(lambda both: [both[0], *both[1]])
-    return [topic_arn, *existing]
+    """Where every alarm and OK notification goes: ``first`` (the cluster's topic), then the existing
+    topics (given one by one, or either as one Output of a list)."""
+    if isinstance(first, Sequence) and not isinstance(existing, pulumi.Output):
+        return [*first, *existing]
+    return pulumi.Output.all(pulumi.Output.from_input(first), pulumi.Output.from_input(existing)).apply(
+        lambda both: [*both[0], *both[1]]
+    )
 
 
 def runbook_link(base: str, key: str) -> str:
@@ -367,36 +377,37 @@ def _metric_args(metric: Metric) -> aws.cloudwatch.MetricAlarmMetricQueryMetricA
     )
 
 
-class GatewayAlarms(pulumi.ComponentResource):
-    """The SNS topic, the alarms and the dashboard of one environment."""
+class ClusterAlarms(pulumi.ComponentResource):
+    """What a cluster's alarms share: the encrypted SNS topic every alarm of the cluster and of its
+    gateways notifies, its subscribers, and the alarms on the nodes (one set per cluster)."""
 
     topic: aws.sns.Topic
+    actions: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Where every alarm of this cluster, and of each gateway on it, sends alarm and OK notifications."""
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
-    dashboard: aws.cloudwatch.Dashboard
 
     def __init__(
         self,
         name: str,
         settings: AlarmSettings | Mapping[str, Any],
-        targets: AlarmTargets,
         *,
-        dashboard_name: str,
+        cluster_name: pulumi.Input[str] | None,
         tags: Mapping[str, str],
         account: AwsAccount,
+        moved_from: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        check = ArgsCheck("runmcp:index:GatewayAlarms", name)
-        dashboard = problem(DASHBOARD_NAME, dashboard_name)
-        check.add([Problem("dashboardName", dashboard)] if dashboard is not None else [])
-        check.add(bounds_problems("targets.minReplicas", targets.min_replicas, "maxReplicas", targets.max_replicas))
+        check = ArgsCheck("runmcp:index:ClusterAlarms", name)
         settings = check.settings(AlarmSettings, settings)
         if not settings.enabled:
             check.add([Problem("enabled", "is false: there are no alarms to make; leave this component out")])
         check.done()
-        super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
+        super().__init__("runmcp:index:ClusterAlarms", name, None, opts)
         tags = dict(tags)
-        child = pulumi.ResourceOptions(parent=self)
-
+        # Made under GatewayAlarms before the cluster and its gateways were apart: the same
+        # resources, moved (pulumi/pulumi: an alias with the old parent's URN).
+        aliases = [pulumi.Alias(parent=moved_from)] if moved_from is not None else None
+        child = pulumi.ResourceOptions(parent=self, aliases=aliases)
         key = aws.kms.Key(
             f"{name}-topic",
             description="Encrypts the RunMCP gateway's alarm notifications",
@@ -423,66 +434,106 @@ class GatewayAlarms(pulumi.ComponentResource):
                 endpoint=endpoint,
                 opts=pulumi.ResourceOptions(parent=self.topic),
             )
+        self.actions = _actions([self.topic.arn], settings.existing_topic_arns)
+        specs = node_alarm_specs(settings.thresholds, cluster_name) if cluster_name is not None else []
+        self.alarms = {
+            spec.key: metric_alarm(name, spec, settings.runbook_url, self.actions, tags, child) for spec in specs
+        }
+        self.register_outputs({"topicArn": self.topic.arn})
 
-        actions = _actions(self.topic.arn, settings.existing_topic_arns)
-        self.alarms = {}
-        specs = alarm_specs(settings.thresholds, targets)
-        for spec in specs:
-            self.alarms[spec.key] = self._alarm(name, spec, settings.runbook_url, actions, tags)
+
+class GatewayAlarms(pulumi.ComponentResource):
+    """One gateway's alarms and dashboard; they notify the cluster's topic (``actions``)."""
+
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    dashboard: aws.cloudwatch.Dashboard
+
+    def __init__(
+        self,
+        name: str,
+        settings: AlarmSettings | Mapping[str, Any],
+        targets: AlarmTargets,
+        *,
+        actions: pulumi.Input[Sequence[pulumi.Input[str]]],
+        cluster_alarm_arns: Sequence[pulumi.Input[str]] = (),
+        dashboard_name: str,
+        tags: Mapping[str, str],
+        account: AwsAccount,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        check = ArgsCheck("runmcp:index:GatewayAlarms", name)
+        dashboard = problem(DASHBOARD_NAME, dashboard_name)
+        check.add([Problem("dashboardName", dashboard)] if dashboard is not None else [])
+        check.add(bounds_problems("targets.minReplicas", targets.min_replicas, "maxReplicas", targets.max_replicas))
+        settings = check.settings(AlarmSettings, settings)
+        if not settings.enabled:
+            check.add([Problem("enabled", "is false: there are no alarms to make; leave this component out")])
+        check.done()
+        super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
+        tags = dict(tags)
+        child = pulumi.ResourceOptions(parent=self)
+        actions = _actions(actions, settings.existing_topic_arns)
+        self.alarms = {
+            spec.key: metric_alarm(name, spec, settings.runbook_url, actions, tags, child)
+            for spec in alarm_specs(settings.thresholds, targets)
+        }
+        arns = [a.arn for a in self.alarms.values()] + [pulumi.Output.from_input(a) for a in cluster_alarm_arns]
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=dashboard_name,
-            dashboard_body=pulumi.Output.from_input(
-                dashboard_body(targets, account.region, [a.arn for a in self.alarms.values()])
-            ).apply(lambda body: json.dumps(body)),
+            dashboard_body=pulumi.Output.from_input(dashboard_body(targets, account.region, arns)).apply(
+                lambda body: json.dumps(body)
+            ),
             opts=child,
         )
-        self.register_outputs({"topicArn": self.topic.arn, "dashboardName": self.dashboard.dashboard_name})
+        self.register_outputs({"dashboardName": self.dashboard.dashboard_name})
 
-    def _alarm(
-        self,
-        name: str,
-        spec: AlarmSpec,
-        runbook_url: str,
-        actions: pulumi.Input[Sequence[pulumi.Input[str]]],
-        tags: dict[str, str],
-    ) -> aws.cloudwatch.MetricAlarm:
-        common: dict[str, Any] = {
-            "alarm_description": description(spec, runbook_url),
-            "comparison_operator": spec.comparison,
-            "threshold": spec.threshold,
-            "evaluation_periods": spec.evaluation_periods,
-            "datapoints_to_alarm": spec.datapoints_to_alarm,
-            "treat_missing_data": spec.treat_missing_data,
-            "alarm_actions": actions,
-            "ok_actions": actions,
-            "tags": tags,
-            "opts": pulumi.ResourceOptions(parent=self),
-        }
-        if spec.metric is not None:
-            metric = spec.metric
-            percentile = metric.stat.startswith("p")
-            return aws.cloudwatch.MetricAlarm(
-                f"{name}-{spec.key}",
-                namespace=metric.namespace,
-                metric_name=metric.name,
-                dimensions=dict(metric.dimensions),
-                period=metric.period,
-                statistic=None if percentile else metric.stat,
-                extended_statistic=metric.stat if percentile else None,
-                **common,
-            )
-        assert spec.expression is not None
-        queries = [
-            aws.cloudwatch.MetricAlarmMetricQueryArgs(id=query_id, metric=_metric_args(metric), return_data=False)
-            for query_id, metric in spec.inputs.items()
-        ]
-        queries.append(
-            aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                id="result", expression=spec.expression, label=spec.title, return_data=True
-            )
+
+def metric_alarm(
+    name: str,
+    spec: AlarmSpec,
+    runbook_url: str,
+    actions: pulumi.Input[Sequence[pulumi.Input[str]]],
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.MetricAlarm:
+    """One alarm from its spec, notifying ``actions`` when it fires and when it clears."""
+    common: dict[str, Any] = {
+        "alarm_description": description(spec, runbook_url),
+        "comparison_operator": spec.comparison,
+        "threshold": spec.threshold,
+        "evaluation_periods": spec.evaluation_periods,
+        "datapoints_to_alarm": spec.datapoints_to_alarm,
+        "treat_missing_data": spec.treat_missing_data,
+        "alarm_actions": actions,
+        "ok_actions": actions,
+        "tags": tags,
+        "opts": opts,
+    }
+    if spec.metric is not None:
+        metric = spec.metric
+        percentile = metric.stat.startswith("p")
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.key}",
+            namespace=metric.namespace,
+            metric_name=metric.name,
+            dimensions=dict(metric.dimensions),
+            period=metric.period,
+            statistic=None if percentile else metric.stat,
+            extended_statistic=metric.stat if percentile else None,
+            **common,
         )
-        return aws.cloudwatch.MetricAlarm(f"{name}-{spec.key}", metric_queries=queries, **common)
+    assert spec.expression is not None
+    queries = [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(id=query_id, metric=_metric_args(metric), return_data=False)
+        for query_id, metric in spec.inputs.items()
+    ]
+    queries.append(
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="result", expression=spec.expression, label=spec.title, return_data=True
+        )
+    )
+    return aws.cloudwatch.MetricAlarm(f"{name}-{spec.key}", metric_queries=queries, **common)
 
 
 def _topic_key_policy(partition: str, account_id: str) -> str:

@@ -264,7 +264,8 @@ class EksSettingsArgs(TypedDict, total=False):
 
 
 class ExistingClusterSettingsArgs(TypedDict, total=False):
-    """A Kubernetes cluster that already exists: only the provider is built, no AWS resources.
+    """A Kubernetes cluster that already exists: no cluster is made. Every fact about it lives here,
+    once: how to reach it, and what a gateway's load balancer and alarms need to know about it.
 
     Stack file: `runmcp-gateway:cluster.existing`.
     """
@@ -273,6 +274,23 @@ class ExistingClusterSettingsArgs(TypedDict, total=False):
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str
     """kubeconfig context to use; unset: the kubeconfig's current context."""
+    name: pulumi.Input[str]
+    """The EKS cluster's name: for the load balancer controller's Pod Identity association, and the
+    name Container Insights reports under (unset: no cluster and workload alarms). Required with an ALB.
+    """
+    vpc_id: pulumi.Input[str]
+    """The cluster's VPC, where the load balancer and its target group go. Required with an ALB."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Subnets for the load balancers, in two or more zones (public ones for internet-facing).
+    Required with an ALB. Each, or the whole list, may be an Output (then the count of two or more
+    is left to AWS to check).
+
+    Default: `[]`.
+    """
+    node_security_group_id: pulumi.Input[str]
+    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB.
+    Required with an ALB.
+    """
 
 
 class ClusterSettingsArgs(TypedDict, total=False):
@@ -572,23 +590,6 @@ class ControllerSettingsArgs(TypedDict, total=False):
     """Default: `"1.17.1"`."""
 
 
-class ExistingClusterNetworkArgs(TypedDict, total=False):
-    """Where the load balancer goes when the cluster is not made here (cluster.existing).
-
-    Stack file: `runmcp-gateway:loadBalancer.existingCluster`.
-    """
-
-    cluster_name: Required[pulumi.Input[str]]
-    """The EKS cluster's name (for the controller and its Pod Identity association)."""
-    vpc_id: Required[pulumi.Input[str]]
-    subnet_ids: Required[pulumi.Input[Sequence[pulumi.Input[str]]]]
-    """Subnets for the load balancer, in two or more zones (public ones for internet-facing). Each,
-    or the whole list, may be an Output.
-    """
-    target_security_group_id: Required[pulumi.Input[str]]
-    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB."""
-
-
 class LoadBalancerSettingsArgs(TypedDict, total=False):
     """An Application Load Balancer in front of the gateway, owned by this program.
 
@@ -633,8 +634,6 @@ class LoadBalancerSettingsArgs(TypedDict, total=False):
     stickiness: StickinessSettingsArgs
     waf: WafSettingsArgs
     controller: ControllerSettingsArgs
-    existing_cluster: ExistingClusterNetworkArgs
-    """Required with cluster.existing: the VPC, subnets and node security group to use."""
 
 
 class AlarmThresholdsArgs(TypedDict, total=False):
@@ -726,10 +725,6 @@ class AlarmSettingsArgs(TypedDict, total=False):
 
     Default: `"docs/runbooks.md"`.
     """
-    container_insights_cluster_name: pulumi.Input[str]
-    """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
-    cluster and workload alarms). A provisioned cluster's name is used on its own.
-    """
     thresholds: AlarmThresholdsArgs
 
 
@@ -757,7 +752,6 @@ __all__ = [
     "EksAddonName",
     "EksSettingsArgs",
     "EndpointSettingsArgs",
-    "ExistingClusterNetworkArgs",
     "ExistingClusterSettingsArgs",
     "ExistingVpcArgs",
     "GatewaySettingsArgs",

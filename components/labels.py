@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .settings import PROJECT
+
 APP_NAME = "runmcp-gateway"
 PART_OF = "runmcp"
 MANAGED_BY = "pulumi"
@@ -34,3 +36,20 @@ def recommended_labels(instance: str, image: str, component: str = "gateway") ->
         "app.kubernetes.io/part-of": PART_OF,
         "app.kubernetes.io/managed-by": MANAGED_BY,
     }
+
+
+def controller_labels(instance: str, version: str) -> dict[str, str]:
+    """The controllers' namespace: one per cluster, whatever versions its gateways run, so its
+    version is the version of the package that installs the controllers."""
+    return {
+        **selector_labels(instance),
+        "app.kubernetes.io/version": re.sub(r"[^A-Za-z0-9_.-]", "-", version)[:63].strip("-_.") or "unknown",
+        "app.kubernetes.io/component": "controllers",
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+
+
+def aws_tags(instance: str) -> dict[str, str]:
+    """Tags on every AWS resource: which project and stack own it (names are auto-generated)."""
+    return {"project": PROJECT, "stack": instance, "managed-by": "pulumi"}

@@ -68,8 +68,10 @@ CONTROLLER_READ_ACTIONS = (
     "ec2:DescribeVpcs",
 )
 CONTROLLER_WRITE_ACTIONS = ("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets")
-"""The controller only binds targets: it may change the members of this stack's target group and
-nothing else, so no Ingress or Service in the cluster can make it create a load balancer."""
+"""The controller only binds targets: it may change the members of its gateways' target groups and
+nothing else, so no Ingress or Service in the cluster can make it create a load balancer. (The
+controller's reference policy, docs/install/iam_policy.json, allows these two on every
+targetgroup/*/*; here each gateway adds a statement for its own target groups.)"""
 
 
 TARGET_GROUP_BINDING_IMMUTABLE = ("spec.targetGroupARN", "spec.targetType", "spec.ipAddressType", "spec.vpcID")
@@ -91,20 +93,26 @@ class TargetGroupScope:
     """The value of the OWNER_TAG tag on them."""
 
 
-def controller_policy(scope: TargetGroupScope) -> str:
-    """Register and deregister on this stack's target groups only, the replaced one included: during
-    a replacement the controller still deregisters the old group's targets while the binding to
-    the new one is created. ELBv2's targetgroup resource supports aws:ResourceTag conditions (IAM
-    Service Authorization Reference, Elastic Load Balancing V2)."""
+def controller_policy() -> str:
+    """What the controller may do on its own: read. Writing is granted per gateway (bind_policy)."""
+    return policy_document([{"Effect": "Allow", "Action": list(CONTROLLER_READ_ACTIONS), "Resource": "*"}])
+
+
+def bind_policy(scope: TargetGroupScope) -> str:
+    """Register and deregister on one gateway's target groups only, the replaced one included:
+    during a replacement the controller still deregisters the old group's targets while the binding
+    to the new one is created. ELBv2's targetgroup resource supports aws:ResourceTag conditions (IAM
+    Service Authorization Reference, Elastic Load Balancing V2). One such inline policy per gateway
+    on the controller's role: the one controller of a cluster binds every gateway on it, and only
+    them (a role's inline policies share 10,240 characters, room for dozens of gateways)."""
     return policy_document(
         [
-            {"Effect": "Allow", "Action": list(CONTROLLER_READ_ACTIONS), "Resource": "*"},
             {
                 "Effect": "Allow",
                 "Action": list(CONTROLLER_WRITE_ACTIONS),
                 "Resource": scope.arn_pattern,
                 "Condition": {"StringEquals": {f"aws:ResourceTag/{OWNER_TAG}": scope.owner}},
-            },
+            }
         ]
     )
 
@@ -120,9 +128,11 @@ class Placement:
 
 
 class LoadBalancerController(pulumi.ComponentResource):
-    """The AWS Load Balancer Controller, with a Pod Identity role confined to one target group."""
+    """The AWS Load Balancer Controller of one cluster. Its Pod Identity role may read; each
+    gateway grants it the binding of its own target groups (:func:`bind_policy` on ``role_name``)."""
 
     release: k8s.helm.v3.Release
+    role_name: pulumi.Output[str]
 
     def __init__(
         self,
@@ -132,7 +142,6 @@ class LoadBalancerController(pulumi.ComponentResource):
         cluster_name: pulumi.Input[str],
         region: str,
         vpc_id: pulumi.Input[str],
-        target_groups: TargetGroupScope,
         namespace: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
@@ -153,8 +162,9 @@ class LoadBalancerController(pulumi.ComponentResource):
             service_account=CONTROLLER_SERVICE_ACCOUNT,
             policy_name="bind-targets",
             tags=tags,
-            policy=controller_policy(target_groups),
+            policy=controller_policy(),
         )
+        self.role_name = association.role_arn.apply(lambda arn: arn.rsplit("/", 1)[-1])
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
             # A fixed release name: one per cluster, and the Deployment is then predictably named.
@@ -182,7 +192,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             # never deletes what a chart's crds/ installed), and so do the objects made from them.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[association], delete_before_replace=True),
         )
-        self.register_outputs({})
+        self.register_outputs({"roleName": self.role_name})
 
 
 class GatewayLoadBalancer(pulumi.ComponentResource):

@@ -151,3 +151,20 @@ def component_name_problem(value: object, limit: int) -> str | None:
         f"{value!r} must be 1 to {limit} lower-case letters, digits and hyphens, starting with a letter and "
         "not ending with a hyphen (it becomes part of AWS names)"
     )
+
+
+def check_names(type_token: str, name: str, instance: object) -> None:
+    """Refuse, before anything is registered, a component name or instance AWS names cannot carry
+    (they become parts of the cluster, dashboard, S3 bucket and ELB names, and of Kubernetes labels)."""
+    for what, value in (("name", name), ("instance", instance)):
+        if not isinstance(value, str):
+            raise pulumi.RunError(
+                f"{type_token} {name}: the {what} is {type(value).__name__}, not text known when the program "
+                "runs (it becomes part of resource names, which Pulumi needs before anything is made)"
+            )
+        problem = component_name_problem(value, PLATFORM_NAME_LIMIT)
+        if problem is not None:
+            raise pulumi.RunError(
+                f"{type_token} {name}: the {what} {problem}; "
+                + ("for a stack named otherwise, pass instance" if what == "instance" else "choose another name")
+            )

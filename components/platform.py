@@ -1,18 +1,20 @@
-"""GatewayPlatform: everything one environment needs, composed from the components.
+"""GatewayPlatform: everything one environment needs: one GatewayCluster (the cluster and what
+its gateways share) and one Gateway on its handle. The stack file describes that one gateway; a
+program with several gateways on one cluster uses the two components directly.
+
+The resources predate the split (they were this component's children): each part is given
+``formerly_under=self``, and every moved resource keeps its URN through an alias.
 
 No ``from __future__ import annotations`` here: Pulumi's component analyzer reads the annotations of
 GatewayPlatform and its args as real types to generate the package schema other languages use.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Required, TypedDict
 
 import pulumi
-import pulumi_kubernetes as k8s
 from pydantic.alias_generators import to_camel
 
-from .alarms import AlarmTargets, GatewayAlarms
 from .args import (
     AlarmSettingsArgs,
     ClusterSettingsArgs,
@@ -20,22 +22,11 @@ from .args import (
     LoadBalancerSettingsArgs,
     ScalingSettingsArgs,
 )
-from .autoscaling import GatewayAutoscaler
-from .cluster import EksCluster, ExistingCluster, given_provider
-from .gateway import GatewayWorkload, WorkloadContext
-from .iam import AwsAccount
-from .kube import object_name, object_namespace, system_namespace
-from .labels import recommended_labels
-from .load_balancer import (
-    READINESS_GATE_LABEL,
-    GatewayLoadBalancer,
-    LoadBalancerController,
-    Placement,
-    target_group_binding,
-)
-from .names import PLATFORM_NAME_LIMIT, component_name_problem
-from .node_autoscaling import ClusterAutoscaler
-from .settings import PROJECT, LoadBalancerSettings, StackSettings, load_settings
+from .cluster import given_provider
+from .gateway_cluster import GatewayCluster
+from .gateway_service import Gateway
+from .names import check_names
+from .settings import PROJECT, StackSettings, load_settings
 
 TYPE_TOKEN = "runmcp:index:GatewayPlatform"
 
@@ -81,28 +72,6 @@ def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
     return load_settings(config, source=source, needs_region=False)
 
 
-def check_names(name: str, instance: Any) -> None:
-    """Refuse, before anything is registered, a component name or instance AWS names cannot carry
-    (they become parts of the cluster, dashboard, S3 bucket and ELB names, and of Kubernetes labels)."""
-    for what, value in (("name", name), ("instance", instance)):
-        if not isinstance(value, str):
-            raise pulumi.RunError(
-                f"{TYPE_TOKEN} {name}: the {what} is {type(value).__name__}, not text known when the program "
-                "runs (it becomes part of resource names, which Pulumi needs before anything is made)"
-            )
-        problem = component_name_problem(value, PLATFORM_NAME_LIMIT)
-        if problem is not None:
-            raise pulumi.RunError(
-                f"{TYPE_TOKEN} {name}: the {what} {problem}; "
-                + ("for a stack named otherwise, pass instance" if what == "instance" else "choose another name")
-            )
-
-
-def aws_tags(instance: str) -> dict[str, str]:
-    """Tags on every AWS resource: which project and stack own it (names are auto-generated)."""
-    return {"project": PROJECT, "stack": instance, "managed-by": "pulumi"}
-
-
 class GatewayPlatform(pulumi.ComponentResource):
     """The RunMCP gateway for one environment on AWS: an EKS cluster (or an existing one), the
     hardened and autoscaled gateway, an Application Load Balancer, and CloudWatch alarms."""
@@ -133,182 +102,56 @@ class GatewayPlatform(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         instance = args.get("instance") or pulumi.get_stack()
-        check_names(name, instance)
+        check_names(TYPE_TOKEN, name, instance)
         settings = settings_from_args(args, f"{TYPE_TOKEN} {name}")
         super().__init__(TYPE_TOKEN, name, None, opts)
         for advisory in settings.advisories():
             pulumi.log.warn(advisory, resource=self)
-        child = pulumi.ResourceOptions(parent=self)
-        tags = aws_tags(instance)
-        account = AwsAccount(parent=self)
-        cluster: EksCluster | ExistingCluster
-        eks = settings.cluster.provisioned
-        version = settings.cluster.kubernetes_version
-        if eks is None:
-            assert settings.cluster.existing is not None
-            cluster = ExistingCluster(
-                f"{name}-cluster",
-                settings.cluster.existing,
-                version,
-                # A caller's opts.providers={"kubernetes": ...} names the cluster.
-                given=given_provider(opts, "kubernetes"),
-                opts=child,
-            )
-        else:
-            cluster = EksCluster(
-                f"{name}-cluster",
-                eks,
-                version,
-                cluster_name=eks.name or f"{name}-{instance}",
-                tags=tags,
-                account=account,
-                opts=child,
-            )
-        in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": cluster.provider})
-        lb_settings = settings.load_balancer
-        autoscale_nodes = eks is not None and eks.cluster_autoscaler.enabled
-        install_controller = lb_settings.kind == "alb" and lb_settings.controller.install
-        # The controllers hold AWS permissions: they run in a namespace of their own under Pod
-        # Security restricted (kube-system cannot enforce it).
-        controllers_namespace: pulumi.Input[str] = ""
-        if autoscale_nodes or install_controller:
-            controllers_namespace = object_name(
-                system_namespace(
-                    f"{name}-controllers-namespace",
-                    version,
-                    recommended_labels(instance, settings.gateway.image, component="controllers"),
-                    in_cluster,
-                )
-            )
-        if autoscale_nodes:
-            assert isinstance(cluster, EksCluster)
-            assert eks is not None
-            ClusterAutoscaler(
-                f"{name}-cluster-autoscaler",
-                eks.cluster_autoscaler,
-                cluster_name=cluster.cluster_name,
-                node_groups=list(cluster.node_groups.values()),
-                kubernetes_version=version,
-                account=account,
-                namespace=controllers_namespace,
-                tags=tags,
-                opts=in_cluster,
-            )
-        self.cluster_name = pulumi.Output.from_input(cluster.cluster_name)
-        self.kubeconfig = pulumi.Output.from_input(cluster.kubeconfig)
-
-        gateway = settings.gateway
-        load_balancer: GatewayLoadBalancer | None = None
-        wait_for: list[pulumi.Resource] = []
-        if lb_settings.kind == "alb":
-            target = _load_balancer_target(cluster, lb_settings)
-            load_balancer = GatewayLoadBalancer(
-                f"{name}-load-balancer",
-                lb_settings,
-                placement=target.placement,
-                port=gateway.port,
-                health_path=gateway.health_path,
-                shutdown=gateway.shutdown,
-                tags=tags,
-                account=account,
-                opts=child,
-            )
-            if install_controller:
-                controller = LoadBalancerController(
-                    f"{name}-load-balancer-controller",
-                    lb_settings.controller,
-                    cluster_name=target.cluster_name,
-                    region=account.region,
-                    vpc_id=target.placement.vpc_id,
-                    target_groups=load_balancer.target_groups,
-                    namespace=controllers_namespace,
-                    tags=tags,
-                    opts=in_cluster,
-                )
-                wait_for.append(controller.release)
-
-        def bind(service: k8s.core.v1.Service) -> list[pulumi.Resource]:
-            """The TargetGroupBinding, declared before the gateway's pods: the controller injects
-            readiness gates only into pods created while a binding names their Service. It waits
-            for the listeners: until one uses the target group its targets are Target.NotInUse and
-            the pods' readiness gates stay false (in prod the HTTPS listener waits for the
-            certificate's DNS validation)."""
-            if load_balancer is None:
-                return []
-            binding = target_group_binding(
-                f"{name}-target-group-binding",
-                target_group_arn=load_balancer.target_group.arn,
-                service_name=object_name(service),
-                namespace=object_namespace(service),
-                port=gateway.port,
-                labels=recommended_labels(instance, gateway.image, component="load-balancer"),
-                opts=pulumi.ResourceOptions(
-                    parent=load_balancer,
-                    providers={"kubernetes": cluster.provider},
-                    depends_on=[*wait_for, *load_balancer.listeners, service],
+        lb, alarms = settings.load_balancer, settings.alarms
+        cluster = GatewayCluster(
+            name,
+            {
+                "cluster": settings.cluster,
+                "load_balancer_controller": lb.controller.model_copy(
+                    update={"install": lb.kind == "alb" and lb.controller.install}
                 ),
-            )
-            return [binding]
-
-        workload = GatewayWorkload(
-            f"{name}-gateway",
-            gateway,
-            WorkloadContext(
-                instance=instance,
-                kubernetes_version=cluster.kubernetes_version,
-                namespace_labels=READINESS_GATE_LABEL if load_balancer is not None else {},
-                wait_for=wait_for,
-                before_pods=bind,
-            ),
-            opts=in_cluster,
+                # Nothing to watch (no load balancer, no cluster name for Container Insights): no topic.
+                "alarms": alarms.model_copy(update={"enabled": alarms.enabled and _watched(settings)}),
+                "instance": instance,
+            },
+            # The parent (and so the providers) are this component's, but a kubernetes provider
+            # the caller gave names an existing cluster.
+            pulumi.ResourceOptions(parent=self, providers=_kubernetes_only(opts)),
+            formerly_under=self,
         )
-        self.load_balancer: GatewayLoadBalancer | None = load_balancer
-
-        alarm_cluster: pulumi.Input[str] | None = (
-            cluster.cluster_name if isinstance(cluster, EksCluster) else settings.alarms.container_insights_cluster_name
+        gateway = Gateway(
+            name,
+            {
+                "cluster": cluster.handle,
+                "gateway": settings.gateway,
+                "scaling": settings.scaling,
+                "load_balancer": lb,
+                # The subscribers are the cluster's: its topic is the one every alarm notifies.
+                "alarms": alarms.model_copy(update={k: [] for k in SUBSCRIBERS if getattr(alarms, k)}),
+                "instance": instance,
+            },
+            pulumi.ResourceOptions(parent=self),
+            formerly_under=self,
         )
-        self.alarms: GatewayAlarms | None = None
-        if settings.alarms.enabled and (load_balancer is not None or alarm_cluster is not None):
-            targets = AlarmTargets(
-                load_balancer=load_balancer.arn_suffix if load_balancer is not None else None,
-                target_group=load_balancer.target_group_arn_suffix if load_balancer is not None else None,
-                certificate_arn=load_balancer.certificate_arn if load_balancer is not None else None,
-                cluster_name=alarm_cluster,
-                namespace=workload.namespace,
-                service=workload.service_name,
-                min_replicas=settings.scaling.min_replicas,
-                max_replicas=settings.scaling.max_replicas,
-                pod_has_memory_limit=True,
-            )
-            self.alarms = GatewayAlarms(
-                f"{name}-alarms",
-                settings.alarms,
-                targets,
-                dashboard_name=f"{name}-{instance}",
-                tags=tags,
-                account=account,
-                opts=child,
-            )
-        autoscaler = GatewayAutoscaler(
-            f"{name}-autoscaling",
-            settings.scaling,
-            workload.deployment,
-            labels=recommended_labels(instance, gateway.image, component="autoscaling"),
-            opts=in_cluster,
-        )
-        self.namespace = workload.namespace
-        self.service_name = workload.service_name
-        self.deployment_name = workload.deployment_name
-        self.hpa_name = autoscaler.hpa_name
-        self.in_cluster_url = pulumi.Output.concat(
-            "http://", workload.service_name, ".", workload.namespace, ".svc.cluster.local:", str(gateway.port), "/mcp"
-        )
-        lb = self.load_balancer
-        self.url = pulumi.Output.from_input(lb.url if lb is not None else None)
-        self.alb_dns_name = pulumi.Output.from_input(lb.dns_name if lb is not None else None)
-        self.alb_arn_suffix = pulumi.Output.from_input(lb.arn_suffix if lb is not None else None)
-        self.target_group_arn_suffix = pulumi.Output.from_input(lb.target_group_arn_suffix if lb is not None else None)
-        self.alarm_topic_arn = pulumi.Output.from_input(self.alarms.topic.arn if self.alarms is not None else None)
+        self.cluster_name = cluster.cluster_name
+        self.kubeconfig = cluster.kubeconfig
+        self.alarm_topic_arn = cluster.alarm_topic_arn
+        self.load_balancer = gateway.load_balancer
+        self.alarms = gateway.alarms
+        self.namespace = gateway.namespace
+        self.service_name = gateway.service_name
+        self.deployment_name = gateway.deployment_name
+        self.hpa_name = gateway.hpa_name
+        self.in_cluster_url = gateway.in_cluster_url
+        self.url = gateway.url
+        self.alb_dns_name = gateway.alb_dns_name
+        self.alb_arn_suffix = gateway.alb_arn_suffix
+        self.target_group_arn_suffix = gateway.target_group_arn_suffix
         self.register_outputs(
             {
                 "namespace": self.namespace,
@@ -327,21 +170,17 @@ class GatewayPlatform(pulumi.ComponentResource):
         )
 
 
-@dataclass(frozen=True)
-class _Target:
-    placement: Placement
-    cluster_name: pulumi.Input[str]
+SUBSCRIBERS = ("emails", "https_endpoints", "existing_topic_arns")
+"""Where the alarms go: the cluster part's topic and topics, which the gateway part's alarms notify too."""
 
 
-def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadBalancerSettings) -> "_Target":
-    """Where the load balancer goes: the made cluster's VPC and node security group, or what the
-    settings name for an existing cluster."""
-    if isinstance(cluster, EksCluster):
-        network = cluster.network
-        subnets = network.public_subnet_ids if settings.scheme == "internet-facing" else network.private_subnet_ids
-        node_group = cluster.cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
-        return _Target(Placement(network.vpc_id, subnets, node_group), cluster.cluster_name)
-    existing = settings.existing_cluster
-    assert existing is not None  # settings refuse an ALB on an existing cluster without it
-    placement = Placement(existing.vpc_id, existing.subnet_ids, existing.target_security_group_id)
-    return _Target(placement, existing.cluster_name)
+def _watched(settings: StackSettings) -> bool:
+    """Whether the alarms have anything to watch: a load balancer, or a cluster Container Insights
+    reports under (a made one, or an existing one whose name is given)."""
+    existing = settings.cluster.existing
+    return settings.load_balancer.kind == "alb" or existing is None or existing.name is not None
+
+
+def _kubernetes_only(opts: pulumi.ResourceOptions | None) -> dict[str, pulumi.ProviderResource]:
+    found = given_provider(opts, "kubernetes")
+    return {"kubernetes": found} if found is not None else {}

@@ -50,6 +50,8 @@ from .outputs import OrOutput as OrOutput
 from .outputs import SecretValue as SecretValue
 from .quantities import cpu_millicores, memory_bytes, parse_quantity
 
+M = TypeVar("M", bound=BaseModel)
+
 PROJECT = "runmcp-gateway"
 """The Pulumi project name, and so the namespace of every config key this program reads."""
 
@@ -63,7 +65,6 @@ CLUSTER_AUTOSCALER_CHART_VERSION = "9.46.6"
 CONFIGMAP_LIMIT_BYTES = 1024 * 1024
 """A ConfigMap (and so the OpenAPI documents it carries) must stay under 1 MiB."""
 
-M = TypeVar("M", bound=BaseModel)
 
 # Environment variables the component sets itself from other settings: one fact, one definition.
 RESERVED_ENV = frozenset({"HAPI_PORT", "HAPI_HOME", "HAPI_DISABLE_FILE_LOGS"})
@@ -320,12 +321,25 @@ LabelValue = Annotated[
 
 
 class ExistingClusterSettings(_Model):
-    """A Kubernetes cluster that already exists: only the provider is built, no AWS resources."""
+    """A Kubernetes cluster that already exists: no cluster is made. Every fact about it lives here,
+    once: how to reach it, and what a gateway's load balancer and alarms need to know about it."""
 
     kubeconfig: SecretValue | None = None
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str | None = None
     """kubeconfig context to use; unset: the kubeconfig's current context."""
+    name: OrOutput[ClusterName] | None = None
+    """The EKS cluster's name: for the load balancer controller's Pod Identity association, and the
+    name Container Insights reports under (unset: no cluster and workload alarms). Required with an ALB."""
+    vpc_id: VpcId | None = None
+    """The cluster's VPC, where the load balancer and its target group go. Required with an ALB."""
+    subnet_ids: OrOutput[Sequence[SubnetId]] = Field(default_factory=list)
+    """Subnets for the load balancers, in two or more zones (public ones for internet-facing).
+    Required with an ALB. Each, or the whole list, may be an Output (then the count of two or more
+    is left to AWS to check)."""
+    node_security_group_id: SecurityGroupId | None = None
+    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB.
+    Required with an ALB."""
 
 
 class ExistingVpc(_Model):
@@ -756,19 +770,6 @@ class ControllerSettings(_Model):
     )
 
 
-class ExistingClusterNetwork(_Model):
-    """Where the load balancer goes when the cluster is not made here (cluster.existing)."""
-
-    cluster_name: OrOutput[ClusterName]
-    """The EKS cluster's name (for the controller and its Pod Identity association)."""
-    vpc_id: VpcId
-    subnet_ids: OrOutput[Annotated[Sequence[SubnetId], Field(min_length=2)]]
-    """Subnets for the load balancer, in two or more zones (public ones for internet-facing). Each,
-    or the whole list, may be an Output."""
-    target_security_group_id: SecurityGroupId
-    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB."""
-
-
 class LoadBalancerSettings(_Model):
     """An Application Load Balancer in front of the gateway, owned by this program."""
 
@@ -796,8 +797,6 @@ class LoadBalancerSettings(_Model):
     stickiness: StickinessSettings = StickinessSettings()
     waf: WafSettings = WafSettings()
     controller: ControllerSettings = ControllerSettings()
-    existing_cluster: ExistingClusterNetwork | None = None
-    """Required with cluster.existing: the VPC, subnets and node security group to use."""
 
     @model_validator(mode="after")
     def _consistent(self) -> LoadBalancerSettings:
@@ -865,9 +864,6 @@ class AlarmSettings(_Model):
     runbook_url: Annotated[str, _matches(r"\S+", "must not be empty")] = "docs/runbooks.md"
     """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
     repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md)."""
-    container_insights_cluster_name: OrOutput[ClusterName] | None = None
-    """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
-    cluster and workload alarms). A provisioned cluster's name is used on its own."""
     thresholds: AlarmThresholds = AlarmThresholds()
 
     @model_validator(mode="after")
@@ -948,22 +944,40 @@ class StackSettings(_Model):
         return notes
 
 
+class ClusterScopeSettings(_Model):
+    """GatewayCluster's settings: the cluster, and what every gateway on it shares (the load
+    balancer controller, the alarm topic and its subscribers, the nodes' alarms)."""
+
+    cluster: ClusterSettings = ClusterSettings()
+    load_balancer_controller: ControllerSettings = ControllerSettings()
+    """install: false when no gateway on this cluster has an ALB, or the cluster runs the controller already."""
+    alarms: AlarmSettings = AlarmSettings()
+    """enabled, emails, httpsEndpoints, existingTopicArns, runbookUrl and the node thresholds."""
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ClusterScopeSettings:
+        problems: list[Problem] = []
+        existing = self.cluster.existing
+        if existing is not None and self.load_balancer_controller.install:
+            for field in ("name", "vpc_id"):
+                if getattr(existing, field) is None:
+                    problems.append(
+                        Problem(
+                            f"cluster.existing.{to_camel(field)}",
+                            "is required to install the load balancer controller "
+                            "(or set loadBalancerController.install: false)",
+                        )
+                    )
+        if problems:
+            raise _CrossFieldError(problems)
+        return self
+
+
 def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     """The rules that span sections; a rule about one section's data lives on that section's model
     (so a building block given that model alone refuses it too)."""
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
-    yield from _alarm_problems(s)
-
-
-def _alarm_problems(s: StackSettings) -> Iterable[Problem]:
-    alarms = s.alarms
-    if not alarms.enabled:
-        return
-    if s.cluster.provisioned is not None and alarms.container_insights_cluster_name is not None:
-        yield Problem(
-            "alarms.containerInsightsClusterName", "applies only with cluster.existing; the made cluster's name is used"
-        )
 
 
 def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
@@ -971,13 +985,8 @@ def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
     if lb.kind == "none":
         return
     eks = s.cluster.provisioned
-    if eks is None and lb.existing_cluster is None:
-        yield Problem(
-            "loadBalancer.existingCluster",
-            "is required with cluster.existing: the cluster name, VPC, subnets and node security group",
-        )
-    if eks is not None and lb.existing_cluster is not None:
-        yield Problem("loadBalancer.existingCluster", "applies only with cluster.existing; remove it")
+    if s.cluster.existing is not None:
+        yield from _existing_cluster_network_problems(s.cluster.existing)
     if (
         eks is not None
         and eks.network.existing is not None
@@ -1008,6 +1017,24 @@ def shutdown_behind_alb_problems(shutdown: Shutdown) -> Iterable[Problem]:
             "drainSeconds",
             f"preStopSeconds + drainSeconds is {shutdown.termination_grace_period_seconds}; the ALB drains a "
             f"target for at most {MAX_DEREGISTRATION_DELAY_SECONDS} s",
+        )
+
+
+def _existing_cluster_network_problems(existing: ExistingClusterSettings) -> Iterable[Problem]:
+    """An ALB on a cluster made elsewhere: the facts the component cannot look up itself."""
+    needed = {
+        "name": "the EKS cluster's name (for the load balancer controller)",
+        "vpc_id": "the cluster's VPC (for the target group)",
+        "node_security_group_id": "the nodes' security group (it gets the rule admitting the ALB)",
+    }
+    for field, what in needed.items():
+        if getattr(existing, field) is None:
+            yield Problem(f"cluster.existing.{to_camel(field)}", f"is required with an ALB: {what}")
+    # A whole list given as an Output is counted by AWS (the load balancer needs two zones).
+    if not isinstance(existing.subnet_ids, pulumi.Output) and len(existing.subnet_ids) < 2:
+        yield Problem(
+            "cluster.existing.subnetIds",
+            "an ALB needs subnets in two or more zones (public ones for internet-facing)",
         )
 
 
@@ -1164,6 +1191,15 @@ def _misspelt_project(namespace: str) -> bool:
     return namespace.startswith(MISSPELT_PROJECT_PREFIX) or bool(
         difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8)
     )
+
+
+def validated(model: type[M], data: Mapping[str, Any], source: str) -> M:
+    """A component's args (settings objects or plain mappings, snake_case or camelCase keys) as
+    ``model``, or a SettingsError naming ``source`` and each key."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as err:
+        raise SettingsError(source, _problems_from(err)) from None
 
 
 def _decode(raw: Any) -> Any:

@@ -254,9 +254,9 @@ def test_existing_topics_receive_every_notification(write_stack: WriteStack) -> 
 def test_cluster_alarms_on_an_existing_cluster_use_the_named_cluster(write_stack: WriteStack) -> None:
     config = {
         "gateway": {"image": IMAGE},
-        "cluster": {"existing": {}},
+        "cluster": {"existing": {"name": "platform"}},
         "loadBalancer": {"kind": "none"},
-        "alarms": {"containerInsightsClusterName": "platform", "emails": ["ops@example.com"]},
+        "alarms": {"emails": ["ops@example.com"]},
     }
     found = alarms(run_plan(PROJECT_DIR, "bad", write_stack(config)))
     assert "pods-below-minimum" in found

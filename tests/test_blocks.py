@@ -199,7 +199,7 @@ def test_the_stack_file_still_names_the_full_key_path(case: str, write_stack: Wr
 PRELUDE = """
 import pulumi
 import pulumi_kubernetes as k8s
-from components.alarms import AlarmTargets, GatewayAlarms
+from components.alarms import AlarmTargets, ClusterAlarms, GatewayAlarms
 from components.autoscaling import GatewayAutoscaler
 from components.cluster import EksCluster, ExistingCluster
 from components.gateway import GatewayWorkload, WorkloadContext
@@ -246,20 +246,23 @@ BLOCKS = {
     ),
     "runmcp:index:LoadBalancerController": (
         "LoadBalancerController({name!r}, {settings}, cluster_name='c1', region='us-east-1', "
-        "vpc_id='vpc-0123456789abcdef0', target_groups=scope, namespace='controllers', tags={{}}, opts=in_cluster)"
+        "vpc_id='vpc-0123456789abcdef0', namespace='controllers', tags={{}}, opts=in_cluster)"
     ),
     "runmcp:index:GatewayLoadBalancer": (
         "GatewayLoadBalancer({name!r}, {settings}, placement=placement, port=3030, health_path='/health', "
         "shutdown={{}}, tags={{'stack': 'dev'}}, account=account)"
     ),
     "runmcp:index:GatewayAlarms": (
-        "GatewayAlarms({name!r}, {settings}, targets, dashboard_name='dash', tags={{}}, account=account)"
+        "GatewayAlarms({name!r}, {settings}, targets, actions=['arn:aws:sns:us-east-1:123456789012:ops'], "
+        "dashboard_name='dash', tags={{}}, account=account)"
     ),
+    "runmcp:index:ClusterAlarms": "ClusterAlarms({name!r}, {settings}, cluster_name='c1', tags={{}}, account=account)",
 }
 GOOD: dict[str, Any] = {
     "runmcp:index:GatewayWorkload": {"image": IMAGE},
     "runmcp:index:EksCluster": {"protect": False},
     "runmcp:index:GatewayAlarms": {"emails": ["ops@example.com"]},
+    "runmcp:index:ClusterAlarms": {"emails": ["ops@example.com"]},
 }
 NAME = "blk"
 

@@ -136,7 +136,7 @@ def test_roles_that_are_not_prod_s_are_denied_prod_s_resources_state_and_key(key
 
 
 def test_the_stack_tag_the_denials_use_is_the_one_resources_carry() -> None:
-    from components.platform import aws_tags
+    from components.labels import aws_tags
 
     assert aws_tags("prod")["stack"] == "prod"
 

@@ -299,13 +299,13 @@ def test_controller_is_pinned_configured_and_confined_to_the_target_group(repo_s
         release["namespace"],
         values["serviceAccount"]["name"],
     )
-    (policy,) = [
-        json.loads(r.inputs["policy"])
-        for r in of_type(plan, "aws:iam/rolePolicy:RolePolicy")
-        if "load-balancer-controller" in r.name
-    ]
+    # The controller's own policy (read) and the gateway's (bind its target groups), on one role.
+    policies = [r for r in of_type(plan, "aws:iam/rolePolicy:RolePolicy") if "load-balancer-controller" in r.name]
+    assert len(policies) == 2
+    assert len({r.inputs["role"] for r in policies}) == 1
+    statements = [s for r in policies for s in json.loads(r.inputs["policy"])["Statement"]]
     target_group = named(plan, "aws:lb/targetGroup:TargetGroup", "-tg")
-    (write,) = [s for s in policy["Statement"] if not all(a.split(":")[1].startswith("Describe") for a in s["Action"])]
+    (write,) = [s for s in statements if not all(a.split(":")[1].startswith("Describe") for a in s["Action"])]
     assert set(write["Action"]) == set(CONTROLLER_WRITE_ACTIONS)
     # IAM wildcards: * any run of characters (fnmatch's meaning; ARNs hold no brackets).
     assert fnmatch.fnmatchcase(target_group.resource_id, write["Resource"])
@@ -368,10 +368,10 @@ EXISTING = {
     "kubernetesVersion": "1.32",
 }
 EXISTING_NETWORK = {
-    "clusterName": "platform",
+    "name": "platform",
     "vpcId": "vpc-0123456789abcdef0",
     "subnetIds": ["subnet-0aa1111111111111a", "subnet-0bb2222222222222b"],
-    "targetSecurityGroupId": "sg-0123456789abcdef0",
+    "nodeSecurityGroupId": "sg-0123456789abcdef0",
 }
 
 
@@ -382,8 +382,8 @@ def test_existing_cluster_with_its_own_controller(write_stack: WriteStack) -> No
         write_stack(
             {
                 "gateway": {"image": IMAGE},
-                "cluster": EXISTING,
-                "loadBalancer": {"existingCluster": EXISTING_NETWORK, "controller": {"install": False}},
+                "cluster": {**EXISTING, "existing": {**EXISTING["existing"], **EXISTING_NETWORK}},
+                "loadBalancer": {"controller": {"install": False}},
             }
         ),
     )
@@ -392,17 +392,17 @@ def test_existing_cluster_with_its_own_controller(write_stack: WriteStack) -> No
     alb = named(plan, "aws:lb/loadBalancer:LoadBalancer", "-alb").inputs
     assert alb["subnets"] == EXISTING_NETWORK["subnetIds"]
     rule = named(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "-from-alb").inputs
-    assert rule["securityGroupId"] == EXISTING_NETWORK["targetSecurityGroupId"]
+    assert rule["securityGroupId"] == EXISTING_NETWORK["nodeSecurityGroupId"]
     assert one(plan, "TargetGroupBinding")["spec"]["targetType"] == "ip"
 
 
 def test_existing_cluster_needs_its_network_named(write_stack: WriteStack) -> None:
     with pytest.raises(SettingsError) as caught:
         run_plan(PROJECT_DIR, "bad", write_stack({"gateway": {"image": IMAGE}, "cluster": EXISTING}))
-    assert any(
-        line.startswith("Pulumi.bad.yaml: runmcp-gateway:loadBalancer.existingCluster: is required")
-        for line in caught.value.lines()
-    )
+    lines = caught.value.lines()
+    for key in ("name", "vpcId", "nodeSecurityGroupId"):
+        assert f"Pulumi.bad.yaml: runmcp-gateway:cluster.existing.{key}: is required with an ALB" in "\n".join(lines)
+    assert any(line.startswith("Pulumi.bad.yaml: runmcp-gateway:cluster.existing.subnetIds: ") for line in lines)
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,13 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 
 from components.config import StackFile
+from components.names import check_names
 from components.offline.cli import plan_document, print_text
 from components.offline.kubernetes import write_manifests
 from components.offline.mocks import CloudMocks
 from components.offline.runner import SECRET, Plan, PlannedResource, RecordingMonitor, run_program
 from components.outputs import output_keys
-from components.platform import check_names, platform_args, settings_from_args
+from components.platform import TYPE_TOKEN, platform_args, settings_from_args
 from components.settings import ExistingVpc, SettingsError, StackSettings, load_settings
 from tests.conftest import IMAGE, REGION, one
 
@@ -167,17 +168,17 @@ pager = aws.sns.Topic("pager")
 cluster_name = pulumi.Output.from_input("shared-cluster")
 GatewayPlatform("mcp", {{
     "gateway": {{"image": {image!r}}},
-    "cluster": {{"existing": {{"kubeconfig": config.require_secret("kubeconfig")}}}},
-    "load_balancer": {{"deletionProtection": False, "existingCluster": {{
-        "clusterName": cluster_name,
+    "cluster": {{"existing": {{
+        "kubeconfig": config.require_secret("kubeconfig"),
+        "name": cluster_name,
         "vpcId": vpc.id,
         "subnetIds": pulumi.Output.all(*[s.id for s in subnets]),
-        "targetSecurityGroupId": nodes.id,
+        "nodeSecurityGroupId": nodes.id,
     }}}},
+    "load_balancer": {{"deletionProtection": False}},
     "alarms": {{
         "emails": ["ops@example.com", pulumi.Output.from_input("oncall@example.com")],
         "existingTopicArns": pulumi.Output.all(pager.arn),
-        "containerInsightsClusterName": cluster_name,
     }},
 }})
 pulumi.export("subnetIds", [s.id for s in subnets])
@@ -230,12 +231,11 @@ from runmcp_gateway import GatewayPlatform
 
 GatewayPlatform("mcp", {{
     "gateway": {{"image": {image!r}}},
-    "cluster": {{"existing": {{}}}},
-    "load_balancer": {{"existingCluster": {{
-        "clusterName": "shared",
+    "cluster": {{"existing": {{
+        "name": "shared",
         "vpcId": "vpc-0123456789abcdef0",
         "subnetIds": ["subnet-0123456789abcdef0", pulumi.Output.from_input({subnet!r})],
-        "targetSecurityGroupId": "sg-0123456789abcdef0",
+        "nodeSecurityGroupId": "sg-0123456789abcdef0",
     }}}},
     "alarms": {{"httpsEndpoints": [pulumi.Output.secret({hook!r})]}},
 }})
@@ -249,7 +249,7 @@ def test_a_bad_value_arriving_as_an_output_is_refused_with_its_key(tmp_path: Pat
     with pytest.raises(SettingsError) as caught:
         consumer(tmp_path, program, {})
     assert caught.value.lines() == [
-        f"{SOURCE}: runmcp-gateway:loadBalancer.existingCluster.subnetIds.1: "
+        f"{SOURCE}: runmcp-gateway:cluster.existing.subnetIds.1: "
         "'sg-123' is not a subnet id (subnet-...) (got 'sg-123')"
     ]
 
@@ -298,17 +298,16 @@ def test_the_keys_that_take_outputs_are_the_ids_arns_names_kubeconfig_secrets_an
         "cluster.eks.adminRoleArns.*",
         "cluster.eks.secretsEncryption.kmsKeyArn",
         "cluster.existing.kubeconfig",
+        "cluster.existing.name",
+        "cluster.existing.vpcId",
+        "cluster.existing.subnetIds",
+        "cluster.existing.nodeSecurityGroupId",
         "gateway.secretEnv.*",
         "loadBalancer.certificateArn",
         "loadBalancer.domain.hostedZoneId",
-        "loadBalancer.existingCluster.clusterName",
-        "loadBalancer.existingCluster.vpcId",
-        "loadBalancer.existingCluster.subnetIds",
-        "loadBalancer.existingCluster.targetSecurityGroupId",
         "alarms.emails.*",
         "alarms.httpsEndpoints.*",
         "alarms.existingTopicArns",
-        "alarms.containerInsightsClusterName",
     ]
 
 
@@ -377,7 +376,7 @@ def test_a_settings_model_built_directly_checks_an_output_when_it_resolves() -> 
 def test_an_instance_given_as_an_output_is_refused() -> None:
     """The instance becomes part of resource names, which Pulumi needs before anything is made."""
     with pytest.raises(pulumi.RunError, match=rf"^{SOURCE}: the instance is Output, not text known when the program"):
-        check_names("mcp", pulumi.Output.from_input("dev"))
+        check_names(TYPE_TOKEN, "mcp", pulumi.Output.from_input("dev"))
 
 
 def test_an_entry_given_as_an_output_is_named_by_its_place_and_checked_for_clashes() -> None:

@@ -69,7 +69,8 @@ def test_aliases_are_recorded_as_the_engine_resolves_them(tmp_path: Path) -> Non
             outer = Box("outer")
             inner = Box("inner", pulumi.ResourceOptions(parent=outer))
             Box("new-name", pulumi.ResourceOptions(parent=inner, aliases=[pulumi.Alias(name="old-name")]))
-            Box("moved", pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=inner)]))
+            moved = Box("moved", pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=inner)]))
+            Box("moved-child", pulumi.ResourceOptions(parent=moved))
             """
         )
     )
@@ -81,3 +82,7 @@ def test_aliases_are_recorded_as_the_engine_resolves_them(tmp_path: Path) -> Non
     assert by_name["new-name"].aliases == (f"{prefix}runmcp:test:Box$runmcp:test:Box$runmcp:test:Box::old-name",)
     assert by_name["moved"].engine_urn == f"{prefix}runmcp:test:Box::moved"
     assert by_name["moved"].aliases == (f"{prefix}runmcp:test:Box$runmcp:test:Box$runmcp:test:Box::moved",)
+    # A child moves with its parent: the engine derives its old URN from the parent's alias
+    # (pulumi/pulumi step_generator.go, inheritedChildAlias), so moving a component moves its tree.
+    assert by_name["moved-child"].engine_urn == f"{prefix}runmcp:test:Box$runmcp:test:Box::moved-child"
+    assert by_name["moved-child"].aliases == (f"{prefix}{'$'.join(['runmcp:test:Box'] * 4)}::moved-child",)

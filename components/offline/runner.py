@@ -200,17 +200,51 @@ class RecordingMonitor(MockMonitor):
         self.invokes: list[PlannedInvoke] = []
         self.stack_outputs: dict[str, Any] = {}
         self.engine_urns: dict[str, str] = {}
+        self.alias_urns: dict[str, tuple[str, ...]] = {}
+        """Engine URN -> the engine URNs it was known by (its aliases, its ancestors' multiplied in)."""
         self._seen: set[str] = set()
         self._seen_lock = threading.Lock()  # the SDK registers from several worker threads
 
     def _engine_urn(self, kind: str, name: str, parent: str) -> str:
-        parent = self.engine_urns.get(parent, parent)
+        parent = self.engine_urns.get(parent) or self._from_mock_prefix(parent)
         if parent and "::pulumi:pulumi:Stack::" not in parent:
             kind = f"{parent.split('::')[2]}${kind}"
         return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{kind}::{name}"
 
-    def _alias_urns(self, request: Any) -> list[str]:
-        """Engine URNs of a registration's aliases, resolved from their specs as the engine does."""
+    def _from_mock_prefix(self, urn: str) -> str:
+        """The engine's form of a URN the program built from a mock one (pulumi.resource.create_urn
+        with a parent): the mock's URNs name only the parent's type (pulumi:pulumi:Stack at the top),
+        the engine's every ancestor's, the stack's none."""
+        parts = urn.split("::")
+        if len(parts) != 4:
+            return urn
+        stack, project, qualified, name = parts
+        parent_type, found, kind = qualified.rpartition("$")
+        for mock, engine in self.engine_urns.items() if found else ():
+            if mock.split("::")[2] == parent_type:
+                return f"{stack}::{project}::{engine.split('::')[2]}${kind}::{name}"
+        return urn
+
+    def _alias_urns(self, request: Any, engine_urn: str) -> list[str]:
+        """Engine URNs of a registration's aliases, resolved from their specs as the engine does,
+        and multiplied by its parent's: a child of a moved component is moved with it (pulumi/pulumi
+        pkg/resource/deploy/step_generator.go, generateAliases and inheritedChildAlias; the engine
+        takes the one parent alias the state matched, here every one the parent declares)."""
+        own = self._declared_aliases(request)
+        urns = list(own)
+        parent = self.engine_urns.get(request.parent, request.parent)
+        parent_name = parent.rsplit("::", 1)[-1]
+        for parent_alias in self.alias_urns.get(parent, ()):
+            for alias in [engine_urn, *own]:
+                kind, name = alias.split("::")[2].rsplit("$", 1)[-1], alias.rsplit("::", 1)[-1]
+                if name.startswith(parent_name):
+                    name = parent_alias.rsplit("::", 1)[-1] + name.removeprefix(parent_name)
+                urns.append(self._engine_urn(kind, name, parent_alias))
+        urns = list(dict.fromkeys(urns))
+        self.alias_urns[engine_urn] = tuple(urns)
+        return urns
+
+    def _declared_aliases(self, request: Any) -> list[str]:
         urns = list(getattr(request, "aliasURNs", []))
         for alias in request.aliases:
             if alias.HasField("urn"):
@@ -299,7 +333,7 @@ class RecordingMonitor(MockMonitor):
             assigned_name=assigned if assigned != _WIRE_UNKNOWN else "",
             resource_id=str(response.id),
             engine_urn=engine_urn,
-            aliases=tuple(self._alias_urns(request)),
+            aliases=tuple(self._alias_urns(request, engine_urn)),
             depends_on=tuple(urn for urn in dependencies if urn not in from_inputs),
             replace_on_changes=tuple(request.replaceOnChanges),
             delete_before_replace=bool(request.deleteBeforeReplace),
@@ -362,17 +396,23 @@ def close_event_loops() -> None:
     are cancelled and let finish first, or their garbage collection at exit prints "Task was
     destroyed but it is pending!" after the one-line error.
     """
-    for loop in list(_EVENT_LOOPS):
-        if loop.is_running() or loop.is_closed():
-            continue
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    for loop in _idle_loops():
+        _cancel_pending(loop)
         loop.close()
     _EVENT_LOOPS.clear()
+
+
+def _idle_loops() -> list[asyncio.AbstractEventLoop]:
+    return [loop for loop in list(_EVENT_LOOPS) if not (loop.is_running() or loop.is_closed())]
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 class _Collect(logging.Handler):
@@ -502,6 +542,13 @@ def run_in_mocks(
     runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
     try:
         _sync_await(runtime_stack.run_in_stack(body))
+    except BaseException:
+        # The loops serve the next run of this process too: what this stopped run left pending
+        # (outputs of a refused resource) must not fail that one.
+        _remember_event_loop()
+        for loop in _idle_loops():
+            _cancel_pending(loop)
+        raise
     finally:
         _remember_event_loop()
     return monitor, list(collect.messages)

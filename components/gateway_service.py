@@ -1,0 +1,223 @@
+"""Gateway: one RunMCP gateway on a cluster a GatewayCluster made (or describes).
+
+Its own namespace, workload, autoscaler, load balancer with its target group and binding, and
+alarms with a dashboard. Several gateways can share one :class:`~.gateway_cluster.ClusterHandle`:
+each has its own namespace and names, and grants the cluster's one load balancer controller the
+binding of its own target groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Required, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from .alarms import AlarmTargets, GatewayAlarms
+from .autoscaling import GatewayAutoscaler
+from .gateway import GatewayWorkload, WorkloadContext
+from .gateway_cluster import ClusterHandle
+from .iam import AwsAccount
+from .kube import object_name, object_namespace
+from .labels import aws_tags, recommended_labels
+from .load_balancer import READINESS_GATE_LABEL, GatewayLoadBalancer, Placement, bind_policy, target_group_binding
+from .names import check_names
+from .settings import (
+    AlarmSettings,
+    GatewaySettings,
+    LoadBalancerSettings,
+    ScalingSettings,
+    StackSettings,
+    validated,
+)
+
+TYPE_TOKEN = "runmcp:index:Gateway"
+
+
+class GatewayArgs(TypedDict, total=False):
+    """One gateway's settings: objects of components.settings, or mappings of their keys (the
+    sections of a stack file's runmcp-gateway namespace, but the cluster's)."""
+
+    cluster: Required[ClusterHandle]
+    """The cluster it runs on: GatewayCluster(...).handle."""
+    gateway: Required[GatewaySettings | Mapping[str, Any]]
+    """The workload: image (required), name, namespace (one per gateway on a cluster), port, ..."""
+    scaling: ScalingSettings | Mapping[str, Any]
+    load_balancer: LoadBalancerSettings | Mapping[str, Any]
+    alarms: AlarmSettings | Mapping[str, Any]
+    """Thresholds, runbookUrl and existingTopicArns; the subscribers are the cluster's."""
+    instance: str
+    """Names this installation (labels, tags, the dashboard name); default: the stack name."""
+
+
+class Gateway(pulumi.ComponentResource):
+    """The hardened, autoscaled RunMCP gateway behind an Application Load Balancer, with alarms."""
+
+    namespace: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+    deployment_name: pulumi.Output[str]
+    hpa_name: pulumi.Output[str]
+    in_cluster_url: pulumi.Output[str]
+    url: pulumi.Output[str | None]
+    alb_dns_name: pulumi.Output[str | None]
+    alb_arn_suffix: pulumi.Output[str | None]
+    target_group_arn_suffix: pulumi.Output[str | None]
+    load_balancer: GatewayLoadBalancer | None
+    alarms: GatewayAlarms | None
+
+    def __init__(
+        self,
+        name: str,
+        args: GatewayArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        formerly_under: pulumi.Resource | None = None,
+    ) -> None:
+        """``formerly_under``: see GatewayCluster."""
+        handle = args["cluster"]
+        instance = args.get("instance") or pulumi.get_stack()
+        check_names(TYPE_TOKEN, name, instance)
+        source = f"{TYPE_TOKEN} {name}"
+        sections = {k: v for k, v in args.items() if k not in ("cluster", "instance")}
+        # One model for every rule: the gateway's own, and those across it and its cluster (its
+        # capacity on the cluster's node groups, an ALB on an existing cluster's network).
+        settings = validated(StackSettings, {**sections, "cluster": handle.settings}, source)
+        if settings.alarms.emails or settings.alarms.https_endpoints:
+            raise pulumi.RunError(
+                f"{source}: alarms.emails and alarms.httpsEndpoints belong to the cluster (GatewayCluster's "
+                "alarms), whose topic every gateway's alarms notify; a gateway may add alarms.existingTopicArns"
+            )
+        handle.claim(name, settings.gateway.namespace)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        aliases = [pulumi.Alias(parent=formerly_under)] if formerly_under is not None else None
+        child = pulumi.ResourceOptions(parent=self, aliases=aliases)
+        in_cluster = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(providers={"kubernetes": handle.provider})
+        )
+        tags = aws_tags(instance)
+        account = AwsAccount(parent=self)
+        gateway, lb_settings = settings.gateway, settings.load_balancer
+
+        self.load_balancer = None
+        wait_for: list[pulumi.Resource] = []
+        if lb_settings.kind == "alb":
+            # The settings refuse an ALB on an existing cluster whose network is not given.
+            assert handle.vpc_id is not None
+            assert handle.node_security_group_id is not None
+            placement = Placement(
+                handle.vpc_id, handle.load_balancer_subnets(lb_settings.scheme), handle.node_security_group_id
+            )
+            self.load_balancer = GatewayLoadBalancer(
+                f"{name}-load-balancer",
+                lb_settings,
+                placement=placement,
+                port=gateway.port,
+                health_path=gateway.health_path,
+                shutdown=gateway.shutdown,
+                tags=tags,
+                account=account,
+                opts=child,
+            )
+            if handle.controller is not None:
+                binds = aws.iam.RolePolicy(
+                    f"{name}-load-balancer-controller-binds",
+                    role=handle.controller.role_name,
+                    policy=bind_policy(self.load_balancer.target_groups),
+                    opts=pulumi.ResourceOptions(parent=self.load_balancer),
+                )
+                wait_for += [handle.controller.release, binds]
+        load_balancer = self.load_balancer
+
+        def bind(service: k8s.core.v1.Service) -> list[pulumi.Resource]:
+            """The TargetGroupBinding, declared before the gateway's pods: the controller injects
+            readiness gates only into pods created while a binding names their Service. It waits
+            for the listeners: until one uses the target group its targets are Target.NotInUse and
+            the pods' readiness gates stay false (in prod the HTTPS listener waits for the
+            certificate's DNS validation)."""
+            if load_balancer is None:
+                return []
+            binding = target_group_binding(
+                f"{name}-target-group-binding",
+                target_group_arn=load_balancer.target_group.arn,
+                service_name=object_name(service),
+                namespace=object_namespace(service),
+                port=gateway.port,
+                labels=recommended_labels(instance, gateway.image, component="load-balancer"),
+                opts=pulumi.ResourceOptions(
+                    parent=load_balancer,
+                    providers={"kubernetes": handle.provider},
+                    depends_on=[*wait_for, *load_balancer.listeners, service],
+                ),
+            )
+            return [binding]
+
+        workload = GatewayWorkload(
+            f"{name}-gateway",
+            gateway,
+            WorkloadContext(
+                instance=instance,
+                kubernetes_version=handle.kubernetes_version,
+                namespace_labels=READINESS_GATE_LABEL if load_balancer is not None else {},
+                wait_for=wait_for,
+                before_pods=bind,
+            ),
+            opts=in_cluster,
+        )
+        self.alarms = None
+        if settings.alarms.enabled and (load_balancer is not None or handle.cluster_name is not None):
+            targets = AlarmTargets(
+                load_balancer=load_balancer.arn_suffix if load_balancer is not None else None,
+                target_group=load_balancer.target_group_arn_suffix if load_balancer is not None else None,
+                certificate_arn=load_balancer.certificate_arn if load_balancer is not None else None,
+                cluster_name=handle.cluster_name,
+                namespace=workload.namespace,
+                service=workload.service_name,
+                min_replicas=settings.scaling.min_replicas,
+                max_replicas=settings.scaling.max_replicas,
+                pod_has_memory_limit=True,
+            )
+            self.alarms = GatewayAlarms(
+                f"{name}-alarms",
+                settings.alarms,
+                targets,
+                actions=handle.alarm_actions,
+                cluster_alarm_arns=handle.node_alarm_arns,
+                dashboard_name=f"{name}-{instance}",
+                tags=tags,
+                account=account,
+                opts=child,
+            )
+        autoscaler = GatewayAutoscaler(
+            f"{name}-autoscaling",
+            settings.scaling,
+            workload.deployment,
+            labels=recommended_labels(instance, gateway.image, component="autoscaling"),
+            opts=in_cluster,
+        )
+        self.namespace = workload.namespace
+        self.service_name = workload.service_name
+        self.deployment_name = workload.deployment_name
+        self.hpa_name = autoscaler.hpa_name
+        self.in_cluster_url = pulumi.Output.concat(
+            "http://", workload.service_name, ".", workload.namespace, ".svc.cluster.local:", str(gateway.port), "/mcp"
+        )
+        lb = load_balancer
+        self.url = pulumi.Output.from_input(lb.url if lb is not None else None)
+        self.alb_dns_name = pulumi.Output.from_input(lb.dns_name if lb is not None else None)
+        self.alb_arn_suffix = pulumi.Output.from_input(lb.arn_suffix if lb is not None else None)
+        self.target_group_arn_suffix = pulumi.Output.from_input(lb.target_group_arn_suffix if lb is not None else None)
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "serviceName": self.service_name,
+                "deploymentName": self.deployment_name,
+                "hpaName": self.hpa_name,
+                "inClusterUrl": self.in_cluster_url,
+                "url": self.url,
+                "albDnsName": self.alb_dns_name,
+                "albArnSuffix": self.alb_arn_suffix,
+                "targetGroupArnSuffix": self.target_group_arn_suffix,
+            }
+        )
