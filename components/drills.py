@@ -41,7 +41,7 @@ from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
 from .kube import pod_security_labels
 from .names import IAM_ROLE_NAME, fitted_name
-from .settings import HttpPath, Image, Percent, Problem, _Model
+from .settings import Image, Percent, Problem, _Model
 
 TYPE_TOKEN = "runmcp:index:GatewayDrills"
 FIS_PRINCIPAL = "fis.amazonaws.com"
@@ -71,8 +71,6 @@ class LoadSettings(_Model):
     """MCP sessions started per second (each: initialize, then tools/list)."""
     duration_minutes: Annotated[int, Field(ge=1, le=120)] = 20
     """How long one run lasts at most; the runner stops it earlier when the drill ends."""
-    path: HttpPath = "/mcp"
-    """The gateway's MCP endpoint behind the load balancer."""
     warmup_seconds: Annotated[int, Field(ge=0, le=1800)] = 120
     """Load before each fault: the steady state the drill starts from."""
     cooldown_seconds: Annotated[int, Field(ge=0, le=1800)] = 120
@@ -227,7 +225,19 @@ export default function () {
 
 
 class GatewayDrills(pulumi.ComponentResource):
-    """The drills of one gateway: FIS templates, their role, pod-action access, the load generator."""
+    """The drills of one gateway: FIS templates, their role, pod-action access, the load generator.
+
+    Arguments: ``cluster_name``/``cluster_arn`` the EKS cluster; ``namespace`` and
+    ``deployment_name`` the gateway's (pod-delete selects its pods by Deployment);
+    ``node_group_arns`` the managed node groups (1-5); ``zone`` one of ``zones`` and
+    ``zone_subnet_arns`` that zone's subnets, the ones cut off; ``stop_alarm_arns`` and
+    ``stop_alarm_names`` the availability alarms (1-5) that stop every experiment;
+    ``latency_p99_seconds`` the p99 bound the runner judges on (the alarms' threshold);
+    ``gateway_url`` the MCP endpoint through the load balancer (the stack's ``url``);
+    ``load_balancer_cidrs`` where the load generator may connect (443); ``api_server_cidrs``
+    where the FIS pod reaches the Kubernetes API (443); ``account`` the AWS account
+    (``iam.AwsAccount``); ``tags`` for every AWS resource.
+    """
 
     templates: dict[str, aws.fis.ExperimentTemplate]
     """By the runner's output key: podLoss, nodeLoss, zoneLoss."""
@@ -536,9 +546,10 @@ class GatewayDrills(pulumi.ComponentResource):
         container = k8s.core.v1.ContainerArgs(
             name="k6",
             image=load.image,
-            args=["run", "--quiet", "/scripts/drill.js"],
+            # No usage report to Grafana: the pod reaches nothing but the load balancer.
+            args=["run", "--quiet", "--no-usage-report", "/scripts/drill.js"],
             env=[
-                k8s.core.v1.EnvVarArgs(name="TARGET", value=pulumi.Output.concat(gateway_url, load.path)),
+                k8s.core.v1.EnvVarArgs(name="TARGET", value=gateway_url),
                 k8s.core.v1.EnvVarArgs(name="RATE", value=str(load.requests_per_second)),
                 k8s.core.v1.EnvVarArgs(name="DURATION", value=f"{seconds}s"),
             ],
