@@ -385,3 +385,21 @@ def test_queries_cover_every_zone_and_the_contract_types() -> None:
     ids = [q.id for q in queries(OUTPUTS)]
     assert len(ids) == len(set(ids)) == 6 + len(ZONES)
     assert isinstance(OUTPUTS, StackOutputs)
+
+
+def test_an_interrupt_stops_the_experiment_and_the_load(aws: Stubbed, tmp_path: Path, capsys: Any) -> None:
+    alarms(aws.cloudwatch)
+    experiment(aws.fis, "EXTpodloss0001", [RUNNING])
+    aws.fis.add_response("stop_experiment", {"experiment": {"id": "EXP1a2b3c4d5e6f7"}}, {"id": "EXP1a2b3c4d5e6f7"})
+
+    def interrupted(seconds: float) -> None:
+        if aws.clock.at >= T0 + timedelta(seconds=120):
+            raise KeyboardInterrupt
+        FakeClock.sleep(aws.clock, seconds)
+
+    aws.clock.sleep = interrupted  # type: ignore[method-assign]
+    code, _, _ = run(aws, tmp_path, "pod-loss")
+    assert code == drill_cli.EXIT_INTERRUPTED
+    assert aws.load.running["pod-loss"][1] is not None
+    assert "experiment EXP1a2b3c4d5e6f7 stopped" in aws.progress.getvalue()
+    assert "Traceback" not in capsys.readouterr().err

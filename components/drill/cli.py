@@ -2,7 +2,8 @@
 
 Exit codes: 0 every hypothesis held; 1 a hypothesis failed (or a drill could not start from a steady
 state); 2 bad input (the stack outputs, --only); 3 AWS or kubectl refused a call; 4 a stop condition
-fired (an experiment was stopped by its alarm), whatever else happened.
+fired (an experiment was stopped by its alarm), whatever else happened; 130 interrupted (Ctrl-C: the
+load generator's Job and a running experiment are stopped first).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from . import chart, report
 from .contract import OutputsError, StackOutputs, parse_outputs, read_outputs_file
 from .runner import DRILLS, Environment, KubectlLoad, LoadError, SystemClock, run_drills, select
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_AWS, EXIT_STOPPED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_AWS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 REPORT_JSON, REPORT_HTML = "drills.json", "drills.html"
 
 DESCRIPTION = (
@@ -40,7 +41,8 @@ within the predicted T of the load's start. pod-, node- and zone-loss: the exper
 
 output: a report in the terminal (progress while it waits), DIR/drills.json and DIR/drills.html
 (the series with the fault marked). exit codes: 0 passed, 1 a hypothesis failed, 2 bad input,
-3 AWS or kubectl refused a call, 4 a stop condition fired."""
+3 AWS or kubectl refused a call, 4 a stop condition fired, 130 interrupted (the load and a running
+experiment are stopped)."""
 )
 
 
@@ -115,6 +117,9 @@ def main(args: argparse.Namespace, connect: Connect = aws_environment, out: Text
     except LoadError as problem:
         print(f"error: load generator: {problem}", file=err)
         return EXIT_AWS
+    except KeyboardInterrupt:
+        print("error: interrupted; the load generator's Job and a running experiment were stopped", file=err)
+        return EXIT_INTERRUPTED
     except Exception as problem:  # noqa: BLE001 - one line, never a traceback
         if type(problem).__module__.split(".")[0] in ("botocore", "boto3"):
             print(f"error: AWS: {problem}", file=err)

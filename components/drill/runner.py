@@ -242,6 +242,20 @@ def _experiment(template_id: str, drill: Drill, outputs: StackOutputs, env: Envi
     )
     run = ExperimentRun(started["experiment"]["id"], template_id, started["experiment"]["state"]["status"])
     _say(env, f"  experiment {run.id} from template {template_id}: {run.status}")
+    try:
+        _poll(run, env)
+    except KeyboardInterrupt:
+        # Interrupted by hand: the fault must not outlive the runner.
+        env.fis.stop_experiment(id=run.id)
+        _say(env, f"  interrupted: experiment {run.id} stopped")
+        raise
+    if run.status == "stopped":
+        run.alarms_in_alarm = alarms_in_alarm(env.cloudwatch, outputs.stop_alarm_names)
+    return run
+
+
+def _poll(run: ExperimentRun, env: Environment) -> None:
+    """Until the experiment ends, or the timeout (then it is stopped)."""
     deadline = env.clock.now() + timedelta(seconds=env.experiment_timeout_seconds)
     while True:
         state = env.fis.get_experiment(id=run.id)["experiment"]["state"]
@@ -263,9 +277,6 @@ def _experiment(template_id: str, drill: Drill, outputs: StackOutputs, env: Envi
             _say(env, f"  experiment {run.id}: {run.reason}")
             break
         env.clock.sleep(env.poll_seconds)
-    if run.status == "stopped":
-        run.alarms_in_alarm = alarms_in_alarm(env.cloudwatch, outputs.stop_alarm_names)
-    return run
 
 
 def _judge(drill: Drill, outputs: StackOutputs, result: DrillResult) -> list[verdict.Check]:
