@@ -14,7 +14,7 @@ import pytest
 
 from components.block_args import ComponentArgsError
 from components.drill.contract import parse_outputs
-from components.drills import FIS_USER, LOAD_CRON_JOB, POD_ACTION_RULES, SERVICE_ACCOUNT
+from components.drills import FIS_USER, LOAD_CRON_JOB, SERVICE_ACCOUNT
 from components.offline.aws_models import check_resource, check_resources
 from components.offline.kubernetes import validate
 from components.offline.runner import PlannedResource, read_stack_file, run_program
@@ -182,8 +182,14 @@ def test_pod_actions_get_exactly_the_documented_rbac(built: Any) -> None:
     assert entry.inputs["userName"] == FIS_USER
     (role,) = of(built, "kubernetes:rbac.authorization.k8s.io/v1:Role")
     rules = {(r["apiGroups"][0], r["resources"][0]): sorted(r["verbs"]) for r in role.inputs["rules"]}
-    assert rules == {(g, res): sorted(v) for g, res, v in POD_ACTION_RULES}
-    assert rules[("", "pods")] == sorted(["create", "list", "get", "delete", "deletecollection"])
+    # The Role of https://docs.aws.amazon.com/fis/latest/userguide/eks-pod-actions.html, written out.
+    assert rules == {
+        ("", "configmaps"): ["create", "delete", "get", "patch"],
+        ("", "pods"): ["create", "delete", "deletecollection", "get", "list"],
+        ("", "pods/ephemeralcontainers"): ["update"],
+        ("", "pods/exec"): ["create"],
+        ("apps", "deployments"): ["get"],
+    }
     (binding,) = of(built, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
     subjects = {(s["kind"], s["name"]) for s in binding.inputs["subjects"]}
     assert subjects == {("ServiceAccount", SERVICE_ACCOUNT), ("User", FIS_USER)}
