@@ -12,7 +12,7 @@ from .metrics import ELB_5XX, HEALTHY, P99, READY, REQUESTS, TARGET_5XX, ZONE_PR
 from .report import outcome, overall
 from .runner import DrillResult
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 720, 150, 56, 12, 22, 24
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 720, 160, 56, 12, 34, 24
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -68,10 +68,8 @@ def _panel(
                 f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}">'
                 f"<title>{html.escape(key)}</title></polyline>"
             )
-        legend = WIDTH - RIGHT - 110 * n
-        parts.append(
-            f'<text x="{legend}" y="14" font-size="11" fill="{colour}" text-anchor="end">{html.escape(key)}</text>'
-        )
+        # The legend: a row under the title, one entry per line.
+        parts.append(f'<text x="{LEFT + 125 * n}" y="28" font-size="11" fill="{colour}">{html.escape(key)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
