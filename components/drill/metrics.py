@@ -1,7 +1,8 @@
 """What a drill measures: one CloudWatch GetMetricData call for the drill's window.
 
 Metric names and dimensions:
-- ALB (namespace AWS/ApplicationELB): RequestCount and HTTPCode_ELB_5XX_Count per LoadBalancer;
+- ALB (namespace AWS/ApplicationELB): RequestCount and HTTPCode_ELB_5XX_Count per LoadBalancer
+  (every request the ALB took, also those it answered itself, e.g. its own 5xx);
   HTTPCode_Target_5XX_Count, TargetResponseTime and HealthyHostCount per TargetGroup and
   LoadBalancer, HealthyHostCount also per AvailabilityZone. The ALB reports every 60 s and only
   while requests flow, hence the load generator.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..alarms import ALB, CONTAINER_INSIGHTS
 from .contract import StackOutputs
 
 PERIOD_SECONDS = 60
@@ -63,7 +65,7 @@ class Query:
 def queries(outputs: StackOutputs) -> list[Query]:
     alb = {"LoadBalancer": outputs.load_balancer}
     tg = {"TargetGroup": outputs.target_group, "LoadBalancer": outputs.load_balancer}
-    elb = "AWS/ApplicationELB"
+    elb = ALB
     found = [
         Query(REQUESTS, "requests", elb, "RequestCount", alb, "Sum"),
         Query(ELB_5XX, "load balancer 5xx", elb, "HTTPCode_ELB_5XX_Count", alb, "Sum"),
@@ -73,7 +75,7 @@ def queries(outputs: StackOutputs) -> list[Query]:
         Query(
             READY,
             "ready replicas",
-            "ContainerInsights",
+            CONTAINER_INSIGHTS,
             "replicas_ready",
             {"ClusterName": outputs.cluster_name, "Namespace": outputs.namespace, "PodName": outputs.deployment_name},
             "Minimum",
