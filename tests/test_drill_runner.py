@@ -403,3 +403,10 @@ def test_an_interrupt_stops_the_experiment_and_the_load(aws: Stubbed, tmp_path: 
     assert aws.load.running["pod-loss"][1] is not None
     assert "experiment EXP1a2b3c4d5e6f7 stopped" in aws.progress.getvalue()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_command_names_a_missing_outputs_file(tmp_path: Path) -> None:
+    result = cli("drill", "staging", "--outputs", str(tmp_path / "none.json"))
+    assert result.returncode == drill_cli.EXIT_INPUT
+    assert result.stderr.startswith(f"error: {tmp_path / 'none.json'}: the outputs file cannot be read")
+    assert "Traceback" not in result.stderr
