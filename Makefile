@@ -7,7 +7,7 @@ STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 
-.PHONY: setup policy-venv plan test lint typecheck workflows pytest plans bench lock clean snapshot schema provider-schema aws-models mutants
+.PHONY: setup policy-venv plan test lint typecheck workflows pytest plans bench lock clean snapshot schema args provider-schema aws-models mutants
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -65,6 +65,10 @@ snapshot: $(VENV)/.installed
 ## schema: regenerate schema/stack-settings.schema.json from the settings model
 schema: $(VENV)/.installed
 	$(BIN)/python -m runmcp_gateway.schema
+
+## args: regenerate components/args.py, the typed args (TypedDicts) of every settings model
+args: $(VENV)/.installed
+	$(BIN)/python -m runmcp_gateway.args_codegen
 
 ## aws-models: re-extract components/offline/aws_models.json from the pinned botocore (after a new pin or mapping)
 aws-models: $(VENV)/.installed

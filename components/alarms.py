@@ -10,7 +10,6 @@ balancer's and target group's ARN suffixes, the cluster's name, the Service's na
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,8 @@ import pulumi_aws as aws
 from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
 from .names import DASHBOARD_NAME, problem
-from .settings import AlarmSettings, AlarmThresholds, Problem, bounds_problems
+from .outputs import OrOutput, entry_name_part
+from .settings import AlarmSettings, AlarmThresholds, Problem, bounds_problems, https_name_part, name_slug
 
 ALB = "AWS/ApplicationELB"
 CONTAINER_INSIGHTS = "ContainerInsights"
@@ -339,9 +339,14 @@ def _cluster_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec
     return specs
 
 
-def _slug(text: str) -> str:
-    """A stable logical-name part: reordering the list does not rename (and so replace) anything."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+def _actions(
+    topic_arn: pulumi.Output[str], existing: OrOutput[Sequence[OrOutput[str]]]
+) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
+    """Where every alarm and OK notification goes: the stack's topic, then the existing ones (given
+    one by one, or as one Output of a list)."""
+    if isinstance(existing, pulumi.Output):
+        return pulumi.Output.all(topic_arn, existing).apply(lambda both: [both[0], *both[1]])
+    return [topic_arn, *existing]
 
 
 def runbook_link(base: str, key: str) -> str:
@@ -402,18 +407,24 @@ class GatewayAlarms(pulumi.ComponentResource):
             opts=child,
         )
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=key.arn, tags=tags, opts=child)
-        subscriptions = [("email", address, address) for address in settings.emails]
-        subscriptions += [("https", url, url.removeprefix("https://")) for url in settings.https_endpoints]
+        subscriptions = [
+            ("email", address, entry_name_part(address, index, name_slug))
+            for index, address in enumerate(settings.emails)
+        ]
+        subscriptions += [
+            ("https", url, entry_name_part(url, index, https_name_part))
+            for index, url in enumerate(settings.https_endpoints)
+        ]
         for protocol, endpoint, label in subscriptions:
             aws.sns.TopicSubscription(
-                f"{name}-{protocol}-{_slug(label)}",
+                f"{name}-{protocol}-{label}",
                 topic=self.topic.arn,
                 protocol=protocol,
                 endpoint=endpoint,
                 opts=pulumi.ResourceOptions(parent=self.topic),
             )
 
-        actions: list[pulumi.Input[str]] = [self.topic.arn, *settings.existing_topic_arns]
+        actions = _actions(self.topic.arn, settings.existing_topic_arns)
         self.alarms = {}
         specs = alarm_specs(settings.thresholds, targets)
         for spec in specs:
@@ -433,7 +444,7 @@ class GatewayAlarms(pulumi.ComponentResource):
         name: str,
         spec: AlarmSpec,
         runbook_url: str,
-        actions: Sequence[pulumi.Input[str]],
+        actions: pulumi.Input[Sequence[pulumi.Input[str]]],
         tags: dict[str, str],
     ) -> aws.cloudwatch.MetricAlarm:
         common: dict[str, Any] = {
@@ -443,8 +454,8 @@ class GatewayAlarms(pulumi.ComponentResource):
             "evaluation_periods": spec.evaluation_periods,
             "datapoints_to_alarm": spec.datapoints_to_alarm,
             "treat_missing_data": spec.treat_missing_data,
-            "alarm_actions": list(actions),
-            "ok_actions": list(actions),
+            "alarm_actions": actions,
+            "ok_actions": actions,
             "tags": tags,
             "opts": pulumi.ResourceOptions(parent=self),
         }

@@ -21,6 +21,7 @@ from .capacity import INSTANCE_TYPES
 from .iam import POD_IDENTITY_PRINCIPAL, AwsAccount, ServiceRole, service_role
 from .names import AUTO_NAME_SUFFIX, LAUNCH_TEMPLATE_NAME, NODE_GROUP_NAME, auto_name_fits, fitted_name
 from .network import Network
+from .outputs import entry_name_part, secret_text
 from .settings import (
     ClusterName,
     EksAddonName,
@@ -29,6 +30,7 @@ from .settings import (
     KubernetesVersion,
     NodeGroupSettings,
     Problem,
+    role_name_part,
 )
 
 AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
@@ -183,11 +185,7 @@ class ExistingCluster(pulumi.ComponentResource):
         if given is not None and settings.kubeconfig is None:
             self.provider = given
         else:
-            config = (
-                pulumi.Output.secret(settings.kubeconfig.get_secret_value())
-                if settings.kubeconfig is not None
-                else None
-            )
+            config = secret_text(settings.kubeconfig) if settings.kubeconfig is not None else None
             self.provider = _provider(f"{name}-k8s", self, kubeconfig=config, context=settings.context)
         self.register_outputs({"kubernetesVersion": self.kubernetes_version})
 
@@ -293,8 +291,8 @@ class EksCluster(pulumi.ComponentResource):
             ),
         )
         self.cluster_name = self.cluster.name
-        for role_arn in settings.admin_role_arns:
-            self._admin(name, role_arn)
+        for index, role_arn in enumerate(settings.admin_role_arns):
+            self._admin(name, role_arn, entry_name_part(role_arn, index, role_name_part))
 
         self.addons = {}
         before = [self._addon(name, a, settings) for a in ADDONS if a.before_nodes]
@@ -348,8 +346,7 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, import_=group_name if group_name in (found or []) else None),
         )
 
-    def _admin(self, name: str, role_arn: str) -> None:
-        role_name = role_arn.rsplit("/", 1)[-1]
+    def _admin(self, name: str, role_arn: pulumi.Input[str], role_name: str) -> None:
         entry = aws.eks.AccessEntry(
             f"{name}-admin-{role_name}",
             cluster_name=self.cluster.name,

@@ -33,8 +33,8 @@ class StackFile:
     """Paths below the project namespace that hold `secure:` values, e.g. ("gateway", "secretEnv", "KEY")."""
 
 
-def read_stack_file(path: Path) -> StackFile:
-    """Read Pulumi.<stack>.yaml; `secure:` values become placeholders and are marked secret."""
+def read_stack_file(path: Path, project: str = PROJECT) -> StackFile:
+    """Read Pulumi.<stack>.yaml of ``project``; `secure:` values become placeholders and are marked secret."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -58,7 +58,7 @@ def read_stack_file(path: Path) -> StackFile:
     for key, value in raw_config.items():
         # A key without a namespace is the project's, as Pulumi reads a stack file (pulumi/pulumi
         # sdk/go/common/resource/config/key.go, ParseKey: "no namespace" means the project's).
-        key = str(key) if ":" in str(key) else f"{PROJECT}:{key}"
+        key = str(key) if ":" in str(key) else f"{project}:{key}"
         found = list(_secure_leaves(value))
         if found:
             secret_keys.append(key)

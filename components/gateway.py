@@ -18,6 +18,7 @@ from .block_args import ArgsCheck
 from .kube import object_name, pod_security_labels
 from .labels import recommended_labels, selector_labels
 from .names import PLATFORM_NAME_LIMIT, component_name_problem
+from .outputs import secret_text
 from .settings import GatewaySettings, KubernetesVersion, Problem
 
 TYPE_TOKEN = "runmcp:index:GatewayWorkload"
@@ -173,9 +174,7 @@ class GatewayWorkload(pulumi.ComponentResource):
                 f"{name}-secret-env",
                 metadata=meta(None),
                 type="Opaque",
-                string_data=pulumi.Output.secret(
-                    {k: v.get_secret_value() for k, v in sorted(settings.secret_env.items())}
-                ),
+                string_data=pulumi.Output.secret({k: secret_text(v) for k, v in sorted(settings.secret_env.items())}),
                 opts=child,
             )
             secret_name = object_name(secret)

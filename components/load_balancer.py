@@ -114,7 +114,7 @@ class Placement:
     """Where the load balancer goes and whom it sends traffic to."""
 
     vpc_id: pulumi.Input[str]
-    subnet_ids: Sequence[pulumi.Input[str]]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     target_security_group_id: pulumi.Input[str]
     """The security group of the nodes whose ENIs carry the pod IPs."""
 
@@ -294,7 +294,7 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             load_balancer_type="application",
             internal=settings.scheme == "internal",
             security_groups=[security_group.id],
-            subnets=list(placement.subnet_ids),
+            subnets=placement.subnet_ids,
             ip_address_type="ipv4",
             idle_timeout=settings.idle_timeout_seconds,
             drop_invalid_header_fields=settings.drop_invalid_header_fields,

@@ -110,8 +110,9 @@ class Network(pulumi.ComponentResource):
     """The subnets nodes and load balancers use: made here, or an existing VPC's."""
 
     vpc_id: pulumi.Output[str]
-    private_subnet_ids: list[pulumi.Output[str]]
-    public_subnet_ids: list[pulumi.Output[str]]
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The made subnets' ids; or an existing VPC's, each (or the whole list) possibly an Output."""
+    public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     nat_gateway_count: int
     ready: list[pulumi.Resource]
     """What must exist before anything in the private subnets can reach out (NAT gateways, routes):
@@ -133,8 +134,8 @@ class Network(pulumi.ComponentResource):
         existing = settings.existing
         if existing is not None:
             self.vpc_id = pulumi.Output.from_input(existing.vpc_id)
-            self.private_subnet_ids = [pulumi.Output.from_input(i) for i in existing.private_subnet_ids]
-            self.public_subnet_ids = [pulumi.Output.from_input(i) for i in existing.public_subnet_ids]
+            self.private_subnet_ids = existing.private_subnet_ids
+            self.public_subnet_ids = existing.public_subnet_ids
             self.nat_gateway_count = 0
             self.ready = []
         else:

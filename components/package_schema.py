@@ -1,8 +1,26 @@
-"""The Pulumi package schema of the public components, generated in-process by the SDK's analyzer
-(what `pulumi package get-schema provider` would print), committed as provider/schema.json."""
+"""The Pulumi package schema of the public components (what `pulumi package add` generates the SDKs of
+other languages from), committed as provider/schema.json and served by provider/__main__.py.
+
+Pulumi's component analyzer (pulumi.provider.experimental) reads the typed args (components/args.py)
+and makes a named object type per settings model, with descriptions, required properties and
+non-plain (Output-accepting) properties wherever the args say ``pulumi.Input``. What it cannot read
+is completed here from the settings model, in :func:`completed`:
+
+- enums: the analyzer reads only Enum classes, and the args keep ``Literal`` for the type checker,
+  so each Literal becomes a named enum type here;
+- secrets: properties whose values are Pulumi secrets (a kubeconfig, secretEnv) are ``secret``;
+- type names: the schema's types are the settings models' names (``GatewaySettings``); the SDKs
+  append ``Args`` themselves.
+
+Defaults are written in each property's description and not as the schema's ``default``: the SDKs
+would send a ``default`` as an explicit value (nodejs codegen's ``...ProvideDefaults``,
+pulumi/pulumi pkg/codegen/nodejs/gen.go), and the settings model treats an explicitly set key as
+set: with ``enabled: false`` or ``kind: none`` a set key is refused as having no effect.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -10,8 +28,10 @@ from typing import Any
 
 import pulumi
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.experimental.util import camel_case
 
 from . import PACKAGE_NAME, __version__
+from .args_codegen import ArgsSpec, EnumSpec, args_specs
 from .platform import GatewayPlatform
 
 SCHEMA_PATH = Path("provider") / "schema.json"
@@ -19,8 +39,86 @@ PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [GatewayPlatform]
 """The components served to other languages; the rest are Python-only building blocks."""
 
 
+def type_token(name: str) -> str:
+    return f"{PACKAGE_NAME}:index:{name}"
+
+
+def _ref(name: str) -> str:
+    return f"#/types/{type_token(name)}"
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """Every type token and reference to it under its settings model's name; descriptions as
+    Markdown without the docstrings' indentation, once per property (not again on its entries)."""
+    if isinstance(node, dict):
+        node = dict(node)
+        for inner in ("items", "additionalProperties"):
+            if isinstance(node.get(inner), dict):
+                node[inner] = {k: v for k, v in node[inner].items() if k != "description"}
+        if isinstance(node.get("description"), str):
+            node["description"] = inspect.cleandoc(node["description"])
+        return {names.get(k, k): _renamed(v, names) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(v, names) for v in node]
+    if isinstance(node, str):
+        return names.get(node, node)
+    return node
+
+
+def _enum_type(spec: EnumSpec) -> dict[str, Any]:
+    def member(value: str | int) -> dict[str, Any]:
+        word = "".join(part[:1].upper() + part[1:] for part in str(value).replace(".", "_").split("-"))
+        return {"name": word if word[:1].isalpha() else f"V{word}", "value": value}
+
+    return {"type": "integer" if spec.base == "int" else "string", "enum": [member(v) for v in spec.values]}
+
+
+def _complete(spec: ArgsSpec, properties: dict[str, Any]) -> None:
+    for key in spec.keys:
+        prop = properties[camel_case(key.name)]
+        if key.secret:
+            prop["secret"] = True
+        if key.enum is not None:
+            node = prop
+            for step in key.enum_at:
+                node = node[step]
+            node.pop("type")
+            node["$ref"] = _ref(key.enum.name)
+
+
+def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> dict[str, Any]:
+    """The analyzer's schema with what it cannot read from the args: enums, secrets, type names."""
+    specs = args_specs() if specs is None else specs
+    names = {type_token(s.name): type_token(s.model.__name__) for s in specs}
+    names |= {_ref(s.name): _ref(s.model.__name__) for s in specs}
+    schema = _renamed(schema, names)
+    types: dict[str, Any] = schema.setdefault("types", {})
+    uses: dict[EnumSpec, list[str]] = {}
+    for spec in specs:
+        found = types.get(type_token(spec.model.__name__))
+        if found is None:  # a model no public component takes
+            continue
+        _complete(spec, found["properties"])
+        for key in spec.keys:
+            if key.enum is not None:
+                uses.setdefault(key.enum, []).append(f"`{spec.model.__name__}.{camel_case(key.name)}`")
+    for enum, where in uses.items():
+        types[type_token(enum.name)] = {**_enum_type(enum), "description": f"The values of {', '.join(where)}."}
+    return schema
+
+
+class PackageProvider(ComponentProvider):
+    """The analyzer's provider (it maps other languages' inputs onto the args), serving the
+    completed schema."""
+
+    def __init__(self) -> None:
+        super().__init__(PUBLIC_COMPONENTS, PACKAGE_NAME, None, __version__)
+        assert self.schema is not None
+        self.schema = json.dumps(completed(json.loads(self.schema)))
+
+
 def package_schema() -> dict[str, Any]:
-    provider = ComponentProvider(PUBLIC_COMPONENTS, PACKAGE_NAME, None, __version__)
+    provider = PackageProvider()
     assert provider.schema is not None
     schema: dict[str, Any] = json.loads(provider.schema)
     return schema

@@ -13,6 +13,13 @@ import pulumi_kubernetes as k8s
 from pydantic.alias_generators import to_camel
 
 from .alarms import AlarmTargets, GatewayAlarms
+from .args import (
+    AlarmSettingsArgs,
+    ClusterSettingsArgs,
+    GatewaySettingsArgs,
+    LoadBalancerSettingsArgs,
+    ScalingSettingsArgs,
+)
 from .autoscaling import GatewayAutoscaler
 from .cluster import EksCluster, ExistingCluster, given_provider
 from .gateway import GatewayWorkload, WorkloadContext
@@ -34,18 +41,19 @@ TYPE_TOKEN = "runmcp:index:GatewayPlatform"
 
 
 class GatewayPlatformArgs(TypedDict, total=False):
-    """The settings of one environment: the keys of a stack file's runmcp-gateway namespace (see
-    the README's settings reference), validated by the one settings model before any resource."""
+    """The settings of one environment: the sections of a stack file's runmcp-gateway namespace,
+    typed at every depth (components/args.py, generated from the settings model) and validated by
+    that model before any resource is registered."""
 
-    gateway: Required[dict[str, Any]]
+    gateway: Required[GatewaySettingsArgs]
     """The gateway workload: image (required), port, args, env, secretEnv, healthPath, resources, ..."""
-    scaling: dict[str, Any]
+    scaling: ScalingSettingsArgs
     """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, ..."""
-    cluster: dict[str, Any]
+    cluster: ClusterSettingsArgs
     """eks (a cluster made here, the default) or existing (a kubeconfig), and kubernetesVersion."""
-    load_balancer: dict[str, Any]
+    load_balancer: LoadBalancerSettingsArgs
     """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
-    alarms: dict[str, Any]
+    alarms: AlarmSettingsArgs
     """CloudWatch alarms: emails, httpsEndpoints, existingTopicArns, thresholds, ..."""
     instance: str
     """Names this installation (labels, tags, the cluster and dashboard names); default: the stack name."""
@@ -64,22 +72,24 @@ def platform_args(settings: StackSettings, instance: str | None = None) -> Gatew
 
 
 def settings_from_args(args: Mapping[str, Any], source: str) -> StackSettings:
-    """Validate a component's args with the settings model; errors name ``source`` and the key."""
-    for key, value in args.items():
-        if isinstance(value, pulumi.Output):
-            raise pulumi.RunError(
-                f"{source}: {to_camel(key)} holds an Output (a secret, or a value not known yet); the settings "
-                "are validated before any resource exists, so pass known, plain values (secret ones such as "
-                "gateway.secretEnv are stored as Pulumi secrets by the component)"
-            )
+    """Validate a component's args with the settings model; errors name ``source`` and the key.
+
+    Settings that may come from another resource (ids, ARNs, kubeconfigs, secrets: see
+    components/outputs.py) take Outputs, validated when they resolve; an Output anywhere else is
+    refused here, naming its key."""
     config = {f"{PROJECT}:{to_camel(k)}": v for k, v in args.items() if k != "instance"}
     return load_settings(config, source=source, needs_region=False)
 
 
-def check_names(name: str, instance: str) -> None:
+def check_names(name: str, instance: Any) -> None:
     """Refuse, before anything is registered, a component name or instance AWS names cannot carry
     (they become parts of the cluster, dashboard, S3 bucket and ELB names, and of Kubernetes labels)."""
     for what, value in (("name", name), ("instance", instance)):
+        if not isinstance(value, str):
+            raise pulumi.RunError(
+                f"{TYPE_TOKEN} {name}: the {what} is {type(value).__name__}, not text known when the program "
+                "runs (it becomes part of resource names, which Pulumi needs before anything is made)"
+            )
         problem = component_name_problem(value, PLATFORM_NAME_LIMIT)
         if problem is not None:
             raise pulumi.RunError(
@@ -333,5 +343,5 @@ def _load_balancer_target(cluster: EksCluster | ExistingCluster, settings: LoadB
         return _Target(Placement(network.vpc_id, subnets, node_group), cluster.cluster_name)
     existing = settings.existing_cluster
     assert existing is not None  # settings refuse an ALB on an existing cluster without it
-    placement = Placement(existing.vpc_id, list(existing.subnet_ids), existing.target_security_group_id)
+    placement = Placement(existing.vpc_id, existing.subnet_ids, existing.target_security_group_id)
     return _Target(placement, existing.cluster_name)

@@ -2,7 +2,9 @@
 
 A stack file (``Pulumi.<stack>.yaml``) holds data only. Every key under the ``runmcp-gateway``
 namespace is parsed into :class:`StackSettings`; anything wrong is reported as one line per problem,
-naming the stack file and the key path, before a single resource is registered.
+naming the stack file and the key path, before a single resource is registered. Settings that may
+come from another resource (``OrOutput[...]``, ``SecretValue``) also take Outputs from a program,
+validated by the same rules when they resolve (components/outputs.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import difflib
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
@@ -22,7 +24,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SecretStr,
     ValidationError,
     model_validator,
 )
@@ -40,6 +41,13 @@ from .capacity import (
     capacity_problem,
     total,
 )
+
+# The field markers are defined with the Output handling (outputs.py), and re-exported here.
+from .outputs import FROM_RESOURCE as FROM_RESOURCE
+from .outputs import LOCATE_OUTPUTS, OUTPUT_HERE, SOURCE, Pending, entry_name_part, is_output, mark_outputs, output_keys
+from .outputs import FromResource as FromResource
+from .outputs import OrOutput as OrOutput
+from .outputs import SecretValue as SecretValue
 from .quantities import cpu_millicores, memory_bytes, parse_quantity
 
 PROJECT = "runmcp-gateway"
@@ -116,6 +124,11 @@ def name_slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
 
 
+def https_name_part(url: str) -> str:
+    """components/alarms.py: the name part of an SNS subscription's https endpoint."""
+    return name_slug(url.removeprefix("https://"))
+
+
 def cidr_name_part(cidr: str) -> str:
     """components/load_balancer.py: the name part of a client CIDR's security group rules."""
     return cidr.replace("/", "-")
@@ -126,12 +139,13 @@ def role_name_part(role_arn: str) -> str:
     return role_arn.rsplit("/", 1)[-1]
 
 
-def _duplicates(key: str, values: list[str], name_part: Any, what: str) -> Iterable[Problem]:
+def _duplicates(key: str, values: Sequence[OrOutput[str]], name_part: Any, what: str) -> Iterable[Problem]:
+    """Entries that would name their resources alike. An entry given as an Output is named by its
+    position (outputs.entry_name_part); two Outputs that resolve to one value are not caught here
+    (for admin roles EKS refuses the second access entry; SNS keeps one subscription)."""
     first: dict[str, int] = {}
     for index, value in enumerate(values):
-        if not isinstance(value, str):  # a value known only when it resolves (an Output) names no resource yet
-            continue
-        part = name_part(value)
+        part = entry_name_part(value, index, name_part)
         if part not in first:
             first[part] = index
             continue
@@ -140,25 +154,18 @@ def _duplicates(key: str, values: list[str], name_part: Any, what: str) -> Itera
             message = f"{value!r} is listed twice (also entry {first[part]}); keep one"
         else:
             message = (
-                f"{value!r} and entry {first[part]} ({earlier!r}) would both make {what} named '...-{part}' "
-                "(Pulumi refuses two resources with one URN); keep one"
+                f"{_entry(value, index)} and entry {first[part]} ({_entry(earlier, first[part])}) would both make "
+                f"{what} named '...-{part}' (Pulumi refuses two resources with one URN); keep one"
             )
         yield Problem(f"{key}.{index}", message)
 
 
+def _entry(value: OrOutput[str], index: int) -> str:
+    return repr(value) if isinstance(value, str) else f"the Output at entry {index}"
+
+
 # --- Field types -------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class FromResource:
-    """Marks a setting whose value may come from another resource or a StackReference (a Pulumi
-    Output): ids, ARNs, names of things made elsewhere, kubeconfigs, secret values, subscriber
-    endpoints. Typed args offer such a setting as ``pulumi.Input[...]`` and the package schema as a
-    non-plain input; a known value is validated before anything is registered, an Output when it
-    resolves, with the same message."""
-
-
-FROM_RESOURCE = FromResource()
 
 UNIQUE_ENTRIES: dict[str, Any] = {"uniqueItems": True}
 """For the stack-file schema of a list that makes one resource per entry: an editor flags a repeated
@@ -256,9 +263,9 @@ HttpPath = Annotated[
     str, _matches(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", "must be an absolute URL path such as '/health'")
 ]
 AbsolutePath = Annotated[str, AfterValidator(_absolute_path)]
-VpcId = Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)"), FROM_RESOURCE]
-SubnetId = Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)"), FROM_RESOURCE]
-SecurityGroupId = Annotated[str, _matches(r"sg-[0-9a-f]{8,17}", "is not a security group id (sg-...)"), FROM_RESOURCE]
+VpcId = OrOutput[Annotated[str, _matches(r"vpc-[0-9a-f]{8,17}", "is not a VPC id (vpc-...)")]]
+SubnetId = OrOutput[Annotated[str, _matches(r"subnet-[0-9a-f]{8,17}", "is not a subnet id (subnet-...)")]]
+SecurityGroupId = OrOutput[Annotated[str, _matches(r"sg-[0-9a-f]{8,17}", "is not a security group id (sg-...)")]]
 Percent = Annotated[int, Field(ge=1, le=100)]
 Port = Annotated[int, Field(ge=1024, le=65535)]
 
@@ -266,17 +273,19 @@ Port = Annotated[int, Field(ge=1024, le=65535)]
 # --- runmcp-gateway:cluster --------------------------------------------------------------------
 
 Arn = Annotated[str, _matches(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+", "is not an ARN")]
-RoleArn = Annotated[
-    str,
-    _matches(
-        r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
-    ),
-    FROM_RESOURCE,
+RoleArn = OrOutput[
+    Annotated[
+        str,
+        _matches(
+            r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+",
+            "is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+        ),
+    ]
 ]
-KmsKeyArn = Annotated[
-    str,
-    _matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+", "is not a KMS key or alias ARN"),
-    FROM_RESOURCE,
+KmsKeyArn = OrOutput[
+    Annotated[
+        str, _matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+", "is not a KMS key or alias ARN")
+    ]
 ]
 ClusterName = Annotated[
     str,
@@ -313,7 +322,7 @@ LabelValue = Annotated[
 class ExistingClusterSettings(_Model):
     """A Kubernetes cluster that already exists: only the provider is built, no AWS resources."""
 
-    kubeconfig: Annotated[SecretStr, FROM_RESOURCE] | None = None
+    kubeconfig: SecretValue | None = None
     """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
     context: str | None = None
     """kubeconfig context to use; unset: the kubeconfig's current context."""
@@ -324,10 +333,12 @@ class ExistingVpc(_Model):
     private ones kubernetes.io/role/internal-elb=1 for load balancers to find them."""
 
     vpc_id: VpcId
-    private_subnet_ids: list[SubnetId] = Field(min_length=2)
-    """Where the nodes run: at least two, in different availability zones."""
-    public_subnet_ids: list[SubnetId] = Field(default_factory=list)
-    """Where an internet-facing load balancer goes; may be empty for an internal one."""
+    private_subnet_ids: OrOutput[Annotated[Sequence[SubnetId], Field(min_length=2)]]
+    """Where the nodes run: at least two, in different availability zones. Each, or the whole list,
+    may be an Output."""
+    public_subnet_ids: OrOutput[Sequence[SubnetId]] = Field(default_factory=list)
+    """Where an internet-facing load balancer goes; may be empty for an internal one. Each, or the
+    whole list, may be an Output (then the count of two or more is left to AWS to check)."""
 
 
 class NetworkSettings(_Model):
@@ -577,7 +588,7 @@ class GatewaySettings(_Model):
     args: list[str] = Field(default_factory=lambda: ["serve", "--headless"])
     """Arguments to the image's entrypoint; ``--port`` is added from ``port``."""
     env: dict[EnvName, str] = Field(default_factory=dict)
-    secret_env: dict[EnvName, Annotated[SecretStr, FROM_RESOURCE]] = Field(default_factory=dict)
+    secret_env: dict[EnvName, SecretValue] = Field(default_factory=dict)
     """Environment variables delivered through a Kubernetes Secret; values must be Pulumi secrets."""
     health_path: HttpPath = "/health"
     resources: Resources = Resources()
@@ -680,12 +691,12 @@ DomainName = Annotated[
         "is not a fully qualified domain name such as 'mcp.example.com'",
     ),
 ]
-CertificateArn = Annotated[
-    str,
-    _matches(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+", "is not an ACM certificate ARN"),
-    FROM_RESOURCE,
+CertificateArn = OrOutput[
+    Annotated[
+        str, _matches(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+", "is not an ACM certificate ARN")
+    ]
 ]
-HostedZoneId = Annotated[str, _matches(r"Z[A-Z0-9]{1,31}", "is not a Route 53 hosted zone id (Z...)"), FROM_RESOURCE]
+HostedZoneId = OrOutput[Annotated[str, _matches(r"Z[A-Z0-9]{1,31}", "is not a Route 53 hosted zone id (Z...)")]]
 
 
 class DomainSettings(_Model):
@@ -748,11 +759,12 @@ class ControllerSettings(_Model):
 class ExistingClusterNetwork(_Model):
     """Where the load balancer goes when the cluster is not made here (cluster.existing)."""
 
-    cluster_name: Annotated[ClusterName, FROM_RESOURCE]
+    cluster_name: OrOutput[ClusterName]
     """The EKS cluster's name (for the controller and its Pod Identity association)."""
     vpc_id: VpcId
-    subnet_ids: list[SubnetId] = Field(min_length=2)
-    """Subnets for the load balancer, in two or more zones (public ones for internet-facing)."""
+    subnet_ids: OrOutput[Annotated[Sequence[SubnetId], Field(min_length=2)]]
+    """Subnets for the load balancer, in two or more zones (public ones for internet-facing). Each,
+    or the whole list, may be an Output."""
     target_security_group_id: SecurityGroupId
     """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB."""
 
@@ -805,10 +817,10 @@ class LoadBalancerSettings(_Model):
 
 # --- runmcp-gateway:alarms ---------------------------------------------------------------------
 
-EmailAddress = Annotated[str, _matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "is not an email address"), FROM_RESOURCE]
-HttpsUrl = Annotated[str, _matches(r"https://[^\s]+", "is not an https:// URL"), FROM_RESOURCE]
-SnsTopicArn = Annotated[
-    str, _matches(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}", "is not an SNS topic ARN"), FROM_RESOURCE
+EmailAddress = OrOutput[Annotated[str, _matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "is not an email address")]]
+HttpsUrl = OrOutput[Annotated[str, _matches(r"https://[^\s]+", "is not an https:// URL")]]
+SnsTopicArn = OrOutput[
+    Annotated[str, _matches(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}", "is not an SNS topic ARN")]
 ]
 
 
@@ -847,12 +859,13 @@ class AlarmSettings(_Model):
     """Email subscriptions to the alarm topic (each address confirms by mail)."""
     https_endpoints: list[HttpsUrl] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request)."""
-    existing_topic_arns: list[SnsTopicArn] = Field(default_factory=list)
-    """Topics that also receive every alarm and OK notification."""
+    existing_topic_arns: OrOutput[Sequence[SnsTopicArn]] = Field(default_factory=list)
+    """Topics that also receive every alarm and OK notification (each, or the whole list, may be an
+    Output)."""
     runbook_url: Annotated[str, _matches(r"\S+", "must not be empty")] = "docs/runbooks.md"
     """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
     repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md)."""
-    container_insights_cluster_name: Annotated[ClusterName, FROM_RESOURCE] | None = None
+    container_insights_cluster_name: OrOutput[ClusterName] | None = None
     """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
     cluster and workload alarms). A provisioned cluster's name is used on its own."""
     thresholds: AlarmThresholds = AlarmThresholds()
@@ -872,7 +885,7 @@ def _alarm_settings_problems(alarms: AlarmSettings) -> Iterable[Problem]:
     yield from _duplicates(
         "httpsEndpoints",
         alarms.https_endpoints,
-        lambda url: name_slug(url.removeprefix("https://")),
+        https_name_part,
         "the https subscription",
     )
 
@@ -969,6 +982,8 @@ def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
         eks is not None
         and eks.network.existing is not None
         and lb.scheme == "internet-facing"
+        # A whole list given as an Output is counted by AWS (the load balancer needs two zones).
+        and not isinstance(eks.network.existing.public_subnet_ids, pulumi.Output)
         and len(eks.network.existing.public_subnet_ids) < 2
     ):
         yield Problem(
@@ -1114,8 +1129,18 @@ def load_settings(
         ours[key] = _decode(raw)
     if secure_paths is not None:
         problems.extend(_plaintext_secrets(ours, set(secure_paths)))
+    outputs: list[Pending] = []
+    ours = mark_outputs(ours, source, outputs)
+    if outputs:
+        # Where is each Output, and is it where one may be? (See components/outputs.py.)
+        try:
+            StackSettings.model_validate(ours, context={LOCATE_OUTPUTS: True})
+        except ValidationError as err:
+            problems.extend(_problems_from(err))
+        if problems:
+            raise SettingsError(source, problems)
     try:
-        settings = StackSettings.model_validate(ours)
+        settings = StackSettings.model_validate(ours, context={SOURCE: source})
     except ValidationError as err:
         problems.extend(_problems_from(err))
         raise SettingsError(source, problems) from None
@@ -1125,6 +1150,8 @@ def load_settings(
         )
     if problems:
         raise SettingsError(source, problems)
+    for output in outputs:
+        output.settled = True
     return settings
 
 
@@ -1185,19 +1212,40 @@ def validate_section(model: type[M], value: object) -> tuple[M | None, list[Prob
     try:
         return model.model_validate(data), []
     except ValidationError as err:
-        return None, _problems_from(err, model)
+        return None, _problems_from(err, root=model)
 
 
-def _problems_from(err: ValidationError, root: type[BaseModel] | None = None) -> list[Problem]:
+def _problems_from(
+    err: ValidationError,
+    prefix: Iterable[str] = (),
+    *,
+    root: type[BaseModel] | None = None,
+    secret: bool = False,
+) -> list[Problem]:
+    """One problem per error, its key the error's location below ``prefix``; ``root``: the model the
+    locations start from (for suggestions); ``secret``: the value was a secret, so it is shown nowhere
+    in the messages."""
     problems: list[Problem] = []
+    refused: set[str] = set()
     for e in err.errors(include_url=False):
-        loc = [str(part) for part in e["loc"] if part != "[key]"]
+        loc = [*prefix, *(str(part) for part in e["loc"] if part != "[key]")]
+        if e["type"] == OUTPUT_HERE:
+            # The locating pass: an Output where one may be. Now its key is known.
+            assert isinstance(e["input"], Pending)
+            e["input"].loc = tuple(loc)
+            continue
+        if is_output(e.get("input")):
+            key = ".".join(loc) if loc else "(top level)"
+            if key not in refused:  # a union reports one error per member
+                refused.add(key)
+                problems.append(Problem(key, _output_refused(key)))
+            continue
         ctx = e.get("ctx") or {}
         inner = ctx.get("error")
         if isinstance(inner, _CrossFieldError):
-            prefix = ".".join(loc)
+            here = ".".join(loc)
             problems.extend(
-                Problem(".".join(filter(None, [prefix, p.key])) or "(top level)", p.message) for p in inner.problems
+                Problem(".".join(filter(None, [here, p.key])) or "(top level)", p.message) for p in inner.problems
             )
             continue
         key = ".".join(loc) if loc else "(top level)"
@@ -1209,7 +1257,13 @@ def _problems_from(err: ValidationError, root: type[BaseModel] | None = None) ->
             problems.append(Problem(key, "is required"))
         else:
             message = str(e["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(key, f"{message} (got {_shown(e.get('input'), loc)})"))
+            given = e.get("input")
+            if secret:
+                if isinstance(given, str) and given:
+                    message = message.replace(repr(given), SHOWN_SECRET).replace(given, SHOWN_SECRET)
+                problems.append(Problem(key, f"{message} (got {SHOWN_SECRET})"))
+            else:
+                problems.append(Problem(key, f"{message} (got {_shown(given, loc)})"))
     return problems
 
 
@@ -1232,11 +1286,31 @@ def _model_at(loc: list[str], root: type[BaseModel]) -> type[BaseModel] | None:
     return model
 
 
+def _output_refused(key: str) -> str:
+    everywhere = output_keys(StackSettings)
+    section = key.split(".", 1)[0]
+    nearby = [k for k in everywhere if k.split(".", 1)[0] == section]
+    return (
+        "is an Output, but this setting must be known when the program runs (it is checked, and shapes what "
+        f"is made, before any resource exists); the keys that take Outputs{' here' if nearby else ''} are "
+        f"{', '.join(nearby or everywhere)}"
+    )
+
+
+SHOWN_SECRET = "[secret]"
+"""How a secret value shows in a message."""
+
+
 def _shown(value: Any, loc: list[str]) -> str:
     if any(part in ("kubeconfig", "secretEnv") for part in loc):
-        return "[secret]"
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+        return SHOWN_SECRET
+    text = json.dumps(value, default=_unshown) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unshown(value: Any) -> str:
+    """How a value that is not JSON data (an Output, say) shows in a message."""
+    return "<Output>" if is_output(value) else type(value).__name__
 
 
 def _did_you_mean(key: str, choices: list[str]) -> str:

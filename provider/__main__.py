@@ -1,12 +1,15 @@
-"""Serves the public components to Pulumi programs in any language (component_provider_host).
+"""Serves the public components to Pulumi programs in any language.
 
 The schema it serves is committed as provider/schema.json; `make provider-schema` regenerates it
-and a test fails while it differs, so a change to the public interface shows in review.
+and a test fails while it differs, so a change to the public interface shows in review. It is the
+analyzer's schema completed from the settings model (runmcp_gateway/package_schema.py), so the host
+is the analyzer's ComponentProvider with that schema (what component_provider_host would start).
 """
 
-from pulumi.provider.experimental import component_provider_host
-from runmcp_gateway import PACKAGE_NAME, __version__
-from runmcp_gateway.package_schema import PUBLIC_COMPONENTS
+import sys
+
+from pulumi.provider import main
+from runmcp_gateway.package_schema import PackageProvider
 
 if __name__ == "__main__":
-    component_provider_host(PUBLIC_COMPONENTS, name=PACKAGE_NAME, version=__version__)
+    main(PackageProvider(), sys.argv[1:])

@@ -30,13 +30,15 @@ IMAGE = "hapimcp/hapi-cli:0.6.0"
 
 
 CLI_OF_THIS_CHECKOUT = (
-    "import runpy, tests.package_alias; runpy.run_module('components.offline.cli', run_name='__main__')"
+    "import runpy, tests.package_public; runpy.run_module('runmcp_gateway.offline.cli', run_name='__main__')"
 )
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     """`runmcp-infra ARGS` as a user runs it, in the project directory, with this checkout's code
-    (tests/package_alias.py), not whichever checkout the virtualenv's editable install points at."""
+    imported as the installed package (tests/package_public.py), not whichever checkout the
+    virtualenv's editable install points at; so a program with a `components` package of its own
+    (--program) gets its own."""
     return subprocess.run(
         [sys.executable, "-c", CLI_OF_THIS_CHECKOUT, *args],
         cwd=PROJECT_DIR,

@@ -144,10 +144,9 @@ class AwsAnswers:
             problem = names.problem(rule, str(physical))
             if problem is not None:
                 raise AwsRefusal(f"{kind} {logical_name}: {problem}")
-        if kind == "ec2/subnet:Subnet":
-            zone_id = state.get("availabilityZoneId")
-            if zone_id not in self._zone_ids():
-                raise AwsRefusal(f"{kind} {logical_name}: InvalidParameterValue: no zone {zone_id} in {self.region}")
+        if kind == "ec2/subnet:Subnet" and self._zone(state) is None:
+            zone = state.get("availabilityZoneId") or state.get("availabilityZone")
+            raise AwsRefusal(f"{kind} {logical_name}: InvalidParameterValue: no zone {zone} in {self.region}")
         if kind in ("eks/cluster:Cluster", "eks/nodeGroup:NodeGroup"):
             subnets = (state.get("vpcConfig") or {}).get("subnetIds") or state.get("subnetIds") or []
             refused = sorted({self.subnet_zones[s] for s in subnets if self.subnet_zones.get(s) in EKS_REFUSES})
@@ -163,12 +162,24 @@ class AwsAnswers:
         prefix = zone_id_prefix(self.region)
         return [f"{prefix}-az{n}" for n in self._mapping().values()]
 
+    def _zone(self, state: dict[str, Any]) -> tuple[str, str] | None:
+        """The (zone ID, zone letter) a subnet's inputs name, by ID or by name; AWS picks the
+        region's first zone when they name none. None: no such zone in the region."""
+        prefix = zone_id_prefix(self.region)
+        zones = [(f"{prefix}-az{number}", letter) for letter, number in self._mapping().items()]
+        zone_id, zone_name = state.get("availabilityZoneId"), state.get("availabilityZone")
+        for zone in zones:
+            if zone_id == zone[0] or (not zone_id and zone_name == f"{self.region}{zone[1]}"):
+                return zone
+        return zones[0] if not zone_id and not zone_name else None
+
     def _subnet(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         resource_id, extra = self._ec2("subnet", name, {})
-        zone_id = str(state["availabilityZoneId"])
+        zone = self._zone(state)
+        assert zone is not None  # refused before
+        zone_id, letter = zone
         self.subnet_zones[resource_id] = zone_id
-        letter = next(k for k, v in self._mapping().items() if zone_id.endswith(f"-az{v}"))
-        return resource_id, {**extra, "availabilityZone": f"{self.region}{letter}"}
+        return resource_id, {**extra, "availabilityZone": f"{self.region}{letter}", "availabilityZoneId": zone_id}
 
     def _answers(self) -> dict[str, Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]]:
         return {

@@ -1,7 +1,10 @@
 """`runmcp-infra plan STACK`: the credential-free plan of one stack.
 
+`runmcp-infra plan STACK --program DIR`: the same for the Pulumi program in DIR (a consumer's own).
+
 Exit codes: 0 planned and valid; 1 an object failed validation (or two resources have one URN);
-2 bad settings or stack file; 3 an internal error (a bug: please report it); 4 a mandatory policy
+2 bad settings, stack file or program (the program's own code raised); 3 an internal error (a bug
+of runmcp-gateway: please report it); 4 a mandatory policy
 of the pack (policy/) is violated; 5 an AWS argument fails AWS's API model or a limit AWS documents
 (components/offline/aws_models.py). When several apply, the first of 1, 4, 5 is returned.
 """
@@ -19,15 +22,15 @@ from typing import Any, TextIO
 
 import pulumi
 
-from ..config import StackFileError
 from ..drill.cli import add_parser as add_drill_parser
 from ..policy.rules import RULES
 from ..settings import SettingsError
 from .aws_models import check_plan
 from .checks import CheckReport
 from .kubernetes import crd_schema_check, kubernetes_schema_check, write_manifests
-from .policies import PACK_NAME, PolicyResult, evaluate, pack_config
+from .policies import PACK_NAME, PolicyResult, evaluate, pack_config, pack_config_file
 from .process import collect_less, skip_final_collection
+from .program import failing_line
 from .runner import DuplicateUrnError, Plan, PlannedResource, close_event_loops, run_plan
 
 EXIT_OK, EXIT_INVALID, EXIT_SETTINGS, EXIT_INTERNAL, EXIT_POLICY, EXIT_AWS = 0, 1, 2, 3, 4, 5
@@ -47,6 +50,15 @@ class Checked:
 
     plan: Plan
     policies: list[PolicyResult]
+    policy_config: str | None = None
+    """The pack config the levels came from (policy/config/<stack>.json); None: the rules' defaults."""
+
+    @property
+    def levels(self) -> str:
+        """Where the policy levels came from, in words."""
+        if self.policy_config is not None:
+            return f"levels from {self.policy_config}"
+        return f"levels: the pack's defaults, no policy/config/{self.plan.stack}.json"
 
 
 def _duplicate_urns(run: Checked) -> CheckReport:
@@ -74,7 +86,7 @@ def _policy_pack(run: Checked) -> CheckReport:
     return CheckReport(
         name="policy-pack",
         checked=f"{len(RULES)} rules of {PACK_NAME} (policy/) on {len(run.plan.custom_resources())} resources: "
-        f"{len(run.policies)} violation(s), {len(mandatory)} mandatory",
+        f"{len(run.policies)} violation(s), {len(mandatory)} mandatory; {run.levels}",
         problems=[f"{r.rule}: {r.message} ({r.urn or 'stack'})" for r in mandatory],
         coverage={"rules": len(RULES), "violations": len(run.policies), "mandatory": len(mandatory)},
     )
@@ -121,17 +133,20 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     plan.add_argument("--out", type=Path, metavar="DIR", help="also write every Kubernetes object as YAML into DIR")
     plan.add_argument(
+        "--program",
         "--project-dir",
+        dest="program",
         type=Path,
         default=Path.cwd(),
         metavar="DIR",
-        help="directory holding Pulumi.yaml and __main__.py (default: the current directory)",
+        help="the Pulumi program to plan: the directory holding its Pulumi.yaml (runtime: python) and "
+        "Pulumi.<stack>.yaml (default: the current directory)",
     )
     plan.add_argument(
         "--stack-file",
         type=Path,
         metavar="FILE",
-        help="read the settings from FILE instead of <project-dir>/Pulumi.<stack>.yaml",
+        help="read the stack's config from FILE instead of <program>/Pulumi.<stack>.yaml",
     )
     plan.add_argument(
         "--preview",
@@ -155,7 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     try:
-        plan = run_plan(args.project_dir, args.stack, args.stack_file, preview=args.preview)
+        plan = run_plan(args.program, args.stack, args.stack_file, preview=args.preview)
+        config_file = pack_config_file(args.program, args.stack)
+        levels = pack_config(args.program, args.stack)
     except DuplicateUrnError as err:
         print(f"error: {err}", file=sys.stderr)  # the engine's own message, which stops an update
         return EXIT_INVALID
@@ -164,19 +181,27 @@ def _plan(args: argparse.Namespace) -> int:
             print(f"error: {line}", file=sys.stderr)
         print(f"error: {len(err.problems)} problem(s) in the settings; nothing was planned", file=sys.stderr)
         return EXIT_SETTINGS
-    except StackFileError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except pulumi.ConfigMissingError as err:
+        missing = f"{_stack_file_name(args)}: {err.key}: is missing (pulumi config set {err.key} ...)"
+        print(f"error: {missing}", file=sys.stderr)
         return EXIT_SETTINGS
     except pulumi.RunError as err:
-        # The program refused what the (mock) cloud answered, e.g. too few zones in the region.
-        print(f"error: {err}", file=sys.stderr)
+        # A stack file or program that cannot be planned, or the program refused what the (mock)
+        # cloud answered, e.g. too few zones in the region.
+        print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
         return EXIT_SETTINGS
     except Exception as err:  # noqa: BLE001 - the user sees one line, never a traceback
+        where = failing_line(err, args.program.resolve())
+        if where is not None:
+            message = " ".join(str(err).split())
+            print(f"error: {where}: the program raised {type(err).__name__}: {message}", file=sys.stderr)
+            return EXIT_SETTINGS
         print(f"error: internal error while planning {args.stack}: {type(err).__name__}: {err}", file=sys.stderr)
         print("error: this is a bug in runmcp-gateway; please report it with the command you ran", file=sys.stderr)
         return EXIT_INTERNAL
 
-    checked = Checked(plan, evaluate(plan, pack_config(args.project_dir, args.stack)))
+    shown = str(config_file.relative_to(args.program.resolve())) if config_file is not None else None
+    checked = Checked(plan, evaluate(plan, levels), shown)
     reports = [(check.run(checked), check) for check in CHECKS]
     if args.out is not None:
         write_manifests(plan, args.out)
@@ -190,7 +215,7 @@ def _plan(args: argparse.Namespace) -> int:
         for result in results:
             print(f"{result.level.value}: {result.rule}: {result.message} ({result.urn or 'stack'})", file=sys.stderr)
     else:
-        print_text(plan, sys.stdout, results, [report for report, _ in reports])
+        print_text(plan, sys.stdout, results, [report for report, _ in reports], checked.levels)
     failed = [(report, check) for report, check in reports if not report.passed]
     for report, check in failed:
         for problem in report.problems:
@@ -211,6 +236,7 @@ def plan_document(
                 "urn": r.urn,
                 "type": r.type,
                 "name": r.name,
+                "id": r.resource_id,
                 "parent": r.parent,
                 "inputs": r.inputs,
                 "dependencies": r.dependencies,
@@ -233,8 +259,16 @@ def plan_document(
     }
 
 
+def _stack_file_name(args: argparse.Namespace) -> str:
+    return args.stack_file.name if args.stack_file is not None else f"Pulumi.{args.stack}.yaml"
+
+
 def print_text(
-    plan: Plan, out: TextIO, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
+    plan: Plan,
+    out: TextIO,
+    policies: Sequence[PolicyResult] = (),
+    checks: Sequence[CheckReport] = (),
+    levels: str = "",
 ) -> None:
     note = PREVIEW_NOTE if plan.preview else PLACEHOLDER_NOTE
     out.write(f"Previewing update ({plan.stack}), offline\n{note}\n\n")
@@ -262,7 +296,7 @@ def print_text(
         out.write("\nDiagnostics:\n")
         for warning in plan.warnings:
             out.write(f"  warning: {warning}\n")
-    out.write(f"\nPolicies:\n    {PACK_NAME} (policy/, {len(RULES)} rules): ")
+    out.write(f"\nPolicies:\n    {PACK_NAME} (policy/, {len(RULES)} rules{'; ' + levels if levels else ''}): ")
     out.write("no violations\n" if not policies else f"{len(policies)} violation(s)\n")
     names = {r.urn: f"{r.type}: {r.name}" for r in plan.resources}
     for result in policies:

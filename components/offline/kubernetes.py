@@ -134,14 +134,14 @@ def _custom_validator(key: tuple[str, str]) -> jsonschema.protocols.Validator:
 
 
 def validate_plan(plan: Plan, kubernetes_version: str | None = None) -> list[Violation]:
-    version = kubernetes_version or plan.settings.cluster.kubernetes_version
+    version = kubernetes_version or plan.kubernetes_version
     return [v for obj in manifests(plan) for v in validate(obj, version)]
 
 
 def _partition(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
     """The plan's objects of built-in kinds and its custom resources, without those holding values
     a preview does not know yet (their unknowns are no values to check), which are counted."""
-    version = plan.settings.cluster.kubernetes_version
+    version = plan.kubernetes_version
     groups: dict[str, list[dict[str, Any]]] = {"builtin": [], "custom": []}
     unknown = {"builtin": 0, "custom": 0}
     for obj in manifests(plan):
@@ -159,7 +159,7 @@ def _unchecked(count: int) -> str:
 
 def kubernetes_schema_check(plan: Plan) -> CheckReport:
     """The plan's built-in Kubernetes objects against the official schema of the stack's version."""
-    version = plan.settings.cluster.kubernetes_version
+    version = plan.kubernetes_version
     builtin, _, unknown = _partition(plan)
     return CheckReport(
         name="kubernetes-schema",

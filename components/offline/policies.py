@@ -10,6 +10,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
+from ..config import StackFileError
 from ..policy.rules import PACK_NAME, RULES, Resource, level_from_config
 from .runner import Plan
 
@@ -28,13 +29,23 @@ class PolicyResult:
         return self.level == EnforcementLevel.MANDATORY
 
 
-def pack_config(project_dir: Path, stack: str) -> dict[str, Any]:
+def pack_config_file(project_dir: Path, stack: str) -> Path | None:
+    """The stack's pack config, policy/config/<stack>.json of the project, if it has one."""
     path = project_dir / CONFIG_DIR / f"{stack}.json"
-    if not path.is_file():
+    return path if path.is_file() else None
+
+
+def pack_config(project_dir: Path, stack: str) -> dict[str, Any]:
+    """The stack's pack config; without one, {}: every rule at its default level (rules.py)."""
+    path = pack_config_file(project_dir, stack)
+    if path is None:
         return {}
-    config = json.loads(path.read_text())
+    try:
+        config = json.loads(path.read_text())
+    except ValueError as err:
+        raise StackFileError(f"{path}: malformed JSON: {err}") from None
     if not isinstance(config, dict):
-        raise ValueError(f"{path}: a policy pack config is a JSON object")
+        raise StackFileError(f"{path}: a policy pack config is a JSON object")
     return config
 
 
@@ -53,4 +64,4 @@ def evaluate(plan: Plan, config: dict[str, Any]) -> list[PolicyResult]:
     return results
 
 
-__all__ = ["PACK_NAME", "PolicyResult", "evaluate", "pack_config", "resources_of"]
+__all__ = ["PACK_NAME", "PolicyResult", "evaluate", "pack_config", "pack_config_file", "resources_of"]

@@ -8,16 +8,14 @@ import contextlib
 import logging
 import os
 import runpy
-import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
@@ -26,9 +24,12 @@ from pulumi.runtime.mocks import MockMonitor, set_mocks
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
-from ..config import StackFile, StackFileError, read_stack_file, settings_from_stack_file
-from ..settings import AWS_REGION_KEY, PROJECT, StackSettings, stack_file_name
+from ..config import StackFile, read_stack_file, settings_from_stack_file
+from ..settings import AWS_REGION_KEY, PROJECT, ClusterSettings, StackSettings
 from .mocks import CloudMocks
+from .program import Program, load_program, own_imports
+from .program import locate_stack_file as _locate
+from .program import stacks_in as stacks_in  # where the CLI, snapshot and tests have found it
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
@@ -100,18 +101,27 @@ class PlannedInvoke:
     """URN of the explicit provider the invoke was made with; "" for the default provider."""
 
 
+DEFAULT_KUBERNETES_VERSION: str = ClusterSettings.model_fields["kubernetes_version"].default
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+
+
 @dataclass
 class Plan:
     project: str
     stack: str
-    stack_file: Path
-    settings: StackSettings
+    stack_file: Path | None
+    """The stack file the config came from (None for resources built by a function, see testing.py)."""
+    settings: StackSettings | None
+    """This project's stack settings, for a program of this project (runmcp-gateway); None for a
+    consumer's program, whose components validate their own args."""
     resources: list[PlannedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     invokes: list[PlannedInvoke] = field(default_factory=list)
     preview: bool = False
     """Run as `pulumi preview` runs: values the cloud computes are unknown ("[unknown]")."""
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    """The Kubernetes version the plan's objects are validated against (see kubernetes_version_of)."""
 
     def custom_resources(self, type_prefix: str = "") -> list[PlannedResource]:
         return [r for r in self.resources if r.custom and r.type.startswith(type_prefix)]
@@ -384,33 +394,41 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-def stacks_in(directory: Path) -> list[str]:
-    """The stacks that have a stack file (Pulumi.<stack>.yaml) in ``directory``, sorted."""
-    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in directory.glob(stack_file_name("*")))
-
-
 def locate_stack_file(project_dir: Path, stack: str) -> Path:
-    path = project_dir / stack_file_name(stack)
-    if not path.is_file():
-        known = stacks_in(project_dir)
-        raise StackFileError(
-            f"{path.name}: no such stack file in {project_dir} (stacks here: {', '.join(known) or 'none'})"
-        )
-    return path
+    """The stack file of ``stack`` in the project at ``project_dir`` (its stackConfigDir, if set)."""
+    return _locate(load_program(project_dir, require_project_file=False), stack)
+
+
+def kubernetes_version_of(resources: list[PlannedResource], settings: StackSettings | None) -> str:
+    """The version the plan's Kubernetes objects are for: the stack settings' for this project's
+    program; else the EKS cluster's own (when the program makes one, of one version); else the
+    version the settings default to."""
+    if settings is not None:
+        return settings.cluster.kubernetes_version
+    versions = {r.inputs.get("version") for r in resources if r.type == EKS_CLUSTER}
+    if len(versions) == 1:
+        (version,) = versions
+        if isinstance(version, str) and version:
+            return version
+    return DEFAULT_KUBERNETES_VERSION
 
 
 def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None, *, preview: bool = False) -> Plan:
-    """Plan one stack offline. Bad settings raise SettingsError before the runtime even starts;
-    two resources with one URN raise DuplicateUrnError, as the engine refuses them.
+    """Plan one stack of the Pulumi program in ``project_dir`` (its Pulumi.yaml) offline.
+
+    A program of this project (named runmcp-gateway) has its stack settings validated first: bad
+    settings raise SettingsError before the runtime even starts. Any other program is a consumer's,
+    with config under its own namespace: its components validate their args as they run. Two
+    resources with one URN raise DuplicateUrnError, as the engine refuses them.
 
     ``preview``: run as `pulumi preview` does (see RecordingMonitor), not as `pulumi up`."""
-    project_dir = project_dir.resolve()
-    path = stack_file.resolve() if stack_file is not None else locate_stack_file(project_dir, stack)
-    loaded = read_stack_file(path)
-    settings = settings_from_stack_file(loaded)
-    monitor, warnings = run_program(project_dir, stack, loaded, preview=preview)
+    program = load_program(project_dir)
+    path = stack_file.resolve() if stack_file is not None else _locate(program, stack)
+    loaded = read_stack_file(path, program.name)
+    settings = settings_from_stack_file(loaded) if program.name == PROJECT else None
+    monitor, warnings = run_program(program, stack, loaded, preview=preview)
     return Plan(
-        project=PROJECT,
+        project=program.name,
         stack=stack,
         stack_file=path,
         settings=settings,
@@ -419,32 +437,57 @@ def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None, *, p
         warnings=warnings,
         invokes=list(monitor.invokes),
         preview=preview,
+        kubernetes_version=kubernetes_version_of(monitor.recorded, settings),
     )
 
 
 def run_program(
-    project_dir: Path,
+    project_dir: Path | Program,
     stack: str,
     stack_file: StackFile,
     monitor: RecordingMonitor | None = None,
     *,
     preview: bool = False,
 ) -> tuple[RecordingMonitor, list[str]]:
-    """Run ``__main__.py`` with the stack file's config, as `pulumi up` (or with ``preview``,
-    `pulumi preview`) would, against the mocks.
+    """Run the program (``__main__.py``, or the project file's ``main``) with the stack file's
+    config, as `pulumi up` (or with ``preview``, `pulumi preview`) would, against the mocks.
 
     Returns the monitor (what was registered) and the warnings the program logged. Whatever the
     program raises (SettingsError for bad settings, DuplicateUrnError) propagates.
     """
-    project_dir = project_dir.resolve()
-    program = project_dir / "__main__.py"
-    if not program.is_file():
-        raise StackFileError(f"{program}: the Pulumi program is missing")
+    program = project_dir if isinstance(project_dir, Program) else load_program(project_dir, require_project_file=False)
+    main = program.main
+
+    def body() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    # Under `pulumi up` the program runs in its directory. A stack file from elsewhere (--stack-file)
+    # is read from its own folder: this project's program reads Pulumi.<stack>.yaml beside it.
+    own = stack_file.path.parent.resolve() == program.stack_dir.resolve()
+    with own_imports(program.program_dir), _working_directory(program.program_dir if own else stack_file.path.parent):
+        return run_in_mocks(body, program.name, stack, stack_file.config, stack_file.secret_keys, monitor, preview)
+
+
+def run_in_mocks(
+    body: Callable[[], None],
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str] | None = None,
+    monitor: RecordingMonitor | None = None,
+    preview: bool = False,
+) -> tuple[RecordingMonitor, list[str]]:
+    """Run ``body`` as the program of stack ``stack`` of ``project`` under the mock runtime, with
+    ``config`` (full keys; ``secret_keys`` read as secrets). Returns the monitor and the warnings."""
     if monitor is None:
-        monitor = RecordingMonitor(CloudMocks(region=stack_file.config.get(AWS_REGION_KEY)), preview=preview)
+        monitor = RecordingMonitor(CloudMocks(region=config.get(AWS_REGION_KEY)), preview=preview)
     preview = monitor.preview
     mocks = monitor.mocks
     assert isinstance(mocks, CloudMocks)
+    # As Pulumi's language host does (pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec): a
+    # program stopped by an error (a setting refused when its Output resolves, say) leaves futures
+    # nobody awaits, which asyncio would report one traceback each; the error itself is the report.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     collect = _Collect()
     logger = logging.getLogger(f"runmcp.offline.{stack}")
     logger.propagate = False
@@ -453,31 +496,12 @@ def run_program(
     # clear it, as pulumi/runtime/mocks.py's test decorator does.
     runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()
-    set_mocks(mocks, project=project_name(project_dir), stack=stack, preview=preview, logger=logger, monitor=monitor)
-    pulumi.runtime.set_all_config(stack_file.config, stack_file.secret_keys)
+    set_mocks(mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(config, secret_keys or [])
     # set_mocks installs a finished root stack; run_in_stack makes the program's own, as `pulumi up` does.
     runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
-
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
-    # The program reads Pulumi.<stack>.yaml beside it, as under `pulumi up`: here, the stack file's folder.
     try:
-        with _working_directory(stack_file.path.parent):
-            _sync_await(runtime_stack.run_in_stack(lambda: _run_program(program)))
+        _sync_await(runtime_stack.run_in_stack(body))
     finally:
         _remember_event_loop()
     return monitor, list(collect.messages)
-
-
-def project_name(project_dir: Path) -> str:
-    """The project's name from its Pulumi.yaml (config keys without a namespace take it)."""
-    path = project_dir / "Pulumi.yaml"
-    if path.is_file():
-        name = (yaml.safe_load(path.read_text()) or {}).get("name")
-        if isinstance(name, str) and name:
-            return name
-    return PROJECT
-
-
-def _run_program(program: Path) -> None:
-    runpy.run_path(str(program), run_name="__main__")

@@ -1,0 +1,792 @@
+"""Typed args of the settings, at every depth: one TypedDict per settings model.
+
+Generated from the settings model by `make args` (python -m components.args_codegen); do not edit.
+Keys are snake_case (the stack file's camelCase works in a plain dict too); ``pulumi.Input`` marks
+the settings whose value may come from another resource.
+"""
+
+# No `from __future__ import annotations`: Pulumi's component analyzer reads these annotations as
+# real types to make the package schema (components/package_schema.py).
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Required, TypeAlias, TypedDict
+
+import pulumi
+
+if TYPE_CHECKING:
+    NetworkNatGateways: TypeAlias = Literal["single", "perZone"]
+    ControlPlaneLogType: TypeAlias = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+    LogRetentionDays: TypeAlias = Literal[
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653,
+    ]
+    TaintEffect: TypeAlias = Literal["NoSchedule", "NoExecute", "PreferNoSchedule"]
+    NodeGroupCapacityType: TypeAlias = Literal["ON_DEMAND", "SPOT"]
+    EksAddonName: TypeAlias = Literal[
+        "vpc-cni",
+        "coredns",
+        "kube-proxy",
+        "eks-pod-identity-agent",
+        "metrics-server",
+        "amazon-cloudwatch-observability",
+    ]
+    KubernetesVersion: TypeAlias = Literal["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"]
+    ScalingPolicyType: TypeAlias = Literal["Pods", "Percent"]
+    ScalingRulesSelectPolicy: TypeAlias = Literal["Max", "Min", "Disabled"]
+    LoadBalancerKind: TypeAlias = Literal["alb", "none"]
+    LoadBalancerScheme: TypeAlias = Literal["internet-facing", "internal"]
+    LoadBalancerDesyncMitigationMode: TypeAlias = Literal["strictest", "defensive", "monitor"]
+else:  # the analyzer reads the base types; the schema gets the enums from the settings model
+    NetworkNatGateways = str
+    ControlPlaneLogType = str
+    LogRetentionDays = int
+    TaintEffect = str
+    NodeGroupCapacityType = str
+    EksAddonName = str
+    KubernetesVersion = str
+    ScalingPolicyType = str
+    ScalingRulesSelectPolicy = str
+    LoadBalancerKind = str
+    LoadBalancerScheme = str
+    LoadBalancerDesyncMitigationMode = str
+
+
+class ExistingVpcArgs(TypedDict, total=False):
+    """A VPC and subnets made elsewhere. Public subnets need the tag kubernetes.io/role/elb=1 and
+    private ones kubernetes.io/role/internal-elb=1 for load balancers to find them.
+
+    Stack file: `runmcp-gateway:cluster.eks.network.existing`.
+    """
+
+    vpc_id: Required[pulumi.Input[str]]
+    private_subnet_ids: Required[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Where the nodes run: at least two, in different availability zones. Each, or the whole list,
+    may be an Output.
+    """
+    public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Where an internet-facing load balancer goes; may be empty for an internal one. Each, or the
+    whole list, may be an Output (then the count of two or more is left to AWS to check).
+
+    Default: `[]`.
+    """
+
+
+class NetworkSettingsArgs(TypedDict, total=False):
+    """A new VPC: private subnets for the nodes and public ones for the load balancer and NAT, one of
+    each per availability zone.
+
+    Stack file: `runmcp-gateway:cluster.eks.network`.
+    """
+
+    cidr: str
+    """The VPC's range, /16 to /20. Each zone gets one eighth as a private subnet (pods take VPC
+    addresses with the VPC CNI) and a slice of the seventh eighth as a public subnet.
+
+    Default: `"10.0.0.0/16"`.
+    """
+    availability_zones: int
+    """How many zones to spread subnets and nodes over (the region's first N available ones).
+
+    Default: `3`.
+    """
+    nat_gateways: NetworkNatGateways
+    """perZone: one NAT gateway per zone, so losing a zone leaves the others online. single: one
+    shared NAT gateway, cheaper, but a zone outage cuts egress for every zone.
+
+    Default: `"perZone"`.
+    """
+    existing: ExistingVpcArgs
+    """Use this VPC and these subnets instead of creating a VPC."""
+
+
+class EndpointSettingsArgs(TypedDict, total=False):
+    """Where the Kubernetes API can be reached from. The private endpoint is always on.
+
+    Stack file: `runmcp-gateway:cluster.eks.endpoint`.
+    """
+
+    public_access_cidrs: Sequence[str]
+    """Sources allowed to reach the public endpoint; empty turns it off (then `pulumi up` must run
+    from inside the VPC). The machine running Pulumi must be able to reach one of the two.
+
+    Default: `[]`.
+    """
+
+
+class ControlPlaneLoggingArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:cluster.eks.logging`."""
+
+    types: Sequence[ControlPlaneLogType]
+    """Control-plane logs sent to CloudWatch Logs (billed per GB); empty turns logging off.
+
+    Default: `["api", "audit", "authenticator", "controllerManager", "scheduler"]`.
+    """
+    retention_days: LogRetentionDays
+    """How long CloudWatch keeps them (the log group is created with the cluster).
+
+    Default: `90`.
+    """
+
+
+class SecretsEncryptionArgs(TypedDict, total=False):
+    """Envelope encryption of Kubernetes Secrets with a customer-managed KMS key. Without it EKS
+    still encrypts them with an AWS-owned key; a customer key adds a key policy, rotation and an
+    audit trail. Once on it cannot be turned off.
+
+    Stack file: `runmcp-gateway:cluster.eks.secretsEncryption`.
+    """
+
+    create_key: bool
+    """Create a KMS key for this cluster (rotation on).
+
+    Default: `false`.
+    """
+    kms_key_arn: pulumi.Input[str]
+    """Use this existing KMS key instead."""
+
+
+class TaintArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:cluster.eks.nodeGroups.<name>.taints[]`."""
+
+    key: Required[str]
+    value: str
+    """Default: `""`."""
+    effect: Required[TaintEffect]
+
+
+class NodeGroupSettingsArgs(TypedDict, total=False):
+    """One EKS managed node group over the private subnets of every zone.
+
+    Stack file: `runmcp-gateway:cluster.eks.nodeGroups.<name>`.
+    """
+
+    instance_types: Sequence[str]
+    """All of one CPU architecture. The capacity check assumes the smallest.
+
+    Default: `["m6i.large"]`.
+    """
+    capacity_type: NodeGroupCapacityType
+    """Default: `"ON_DEMAND"`."""
+    min_size: int
+    """Default: `2`."""
+    max_size: int
+    """Default: `6`."""
+    disk_size_gib: int
+    """Root volume (gp3, encrypted): images and logs live here.
+
+    Default: `50`.
+    """
+    labels: Mapping[str, str]
+    """Default: `{}`."""
+    taints: Sequence[TaintArgs]
+    """Pods without a matching toleration stay off these nodes; the gateway tolerates none.
+
+    Default: `[]`.
+    """
+    max_unavailable: int
+    """Nodes replaced at a time during a node group update.
+
+    Default: `1`.
+    """
+
+
+class ClusterAutoscalerSettingsArgs(TypedDict, total=False):
+    """Adds nodes when pods the HPA created cannot be scheduled, and removes idle ones.
+
+    Stack file: `runmcp-gateway:cluster.eks.clusterAutoscaler`.
+    """
+
+    enabled: bool
+    """Default: `true`."""
+    chart_version: str
+    """Default: `"9.46.6"`."""
+    scale_down_unneeded_time: str
+    """How long a node must be unneeded before it is removed.
+
+    Default: `"10m"`.
+    """
+
+
+class EksSettingsArgs(TypedDict, total=False):
+    """An EKS cluster made for this stack: VPC, cluster, managed node groups, add-ons, node autoscaling.
+
+    Stack file: `runmcp-gateway:cluster.eks`.
+    """
+
+    name: str
+    """Cluster name; unset: "<platform>-<stack>". Fixed, not auto-named, because the control-plane
+    log group (/aws/eks/<name>/cluster) must exist, with its retention, before the cluster.
+    """
+    network: NetworkSettingsArgs
+    endpoint: EndpointSettingsArgs
+    admin_role_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """IAM roles given cluster-admin through access entries (the creator is admin already).
+
+    Default: `[]`.
+    """
+    logging: ControlPlaneLoggingArgs
+    secrets_encryption: SecretsEncryptionArgs
+    node_groups: Mapping[str, NodeGroupSettingsArgs]
+    """Default: `{"general": {"instanceTypes": ["m6i.large"], "capacityType": "ON_DEMAND", "minSize": 2, "maxSize": 6,
+    "diskSizeGib": 50, "labels": {}, "taints": [], "maxUnavailable": 1}}`.
+    """
+    addon_versions: Mapping[EksAddonName, str]
+    """Pinned add-on versions; an add-on not listed gets the default version EKS names for the
+    cluster's Kubernetes version, resolved at each run.
+
+    Default: `{}`.
+    """
+    cluster_autoscaler: ClusterAutoscalerSettingsArgs
+    protect: bool
+    """Protect the cluster and node groups from deletion (Pulumi protect and EKS deletion protection).
+
+    Default: `true`.
+    """
+
+
+class ExistingClusterSettingsArgs(TypedDict, total=False):
+    """A Kubernetes cluster that already exists: only the provider is built, no AWS resources.
+
+    Stack file: `runmcp-gateway:cluster.existing`.
+    """
+
+    kubeconfig: pulumi.Input[str]
+    """kubeconfig text, as a Pulumi secret. Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config)."""
+    context: str
+    """kubeconfig context to use; unset: the kubeconfig's current context."""
+
+
+class ClusterSettingsArgs(TypedDict, total=False):
+    """Where the gateway runs: an EKS cluster made for this stack (``eks``, the default) or an
+    existing cluster (``existing``).
+
+    Stack file: `runmcp-gateway:cluster`.
+    """
+
+    kubernetes_version: KubernetesVersion
+    """Kubernetes minor version: of the EKS cluster, and the schema objects are validated against.
+
+    Default: `"1.33"`.
+    """
+    eks: EksSettingsArgs
+    existing: ExistingClusterSettingsArgs
+
+
+class ResourceRequestsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:gateway.resources.requests`."""
+
+    cpu: str
+    """Default: `"250m"`."""
+    memory: str
+    """Default: `"256Mi"`."""
+
+
+class ResourceLimitsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:gateway.resources.limits`."""
+
+    cpu: str
+    """Unset by default: a CPU limit throttles a latency-sensitive gateway while the node has idle
+    CPU, and the HPA scales on the request, not the limit (EKS best practices).
+    """
+    memory: str
+    """Always set: memory cannot be throttled, only OOM-killed, so bound it per pod.
+
+    Default: `"512Mi"`.
+    """
+
+
+class ResourcesArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:gateway.resources`."""
+
+    requests: ResourceRequestsArgs
+    limits: ResourceLimitsArgs
+
+
+class ProbesArgs(TypedDict, total=False):
+    """Startup, readiness and liveness probes all GET ``healthPath`` on ``port``.
+
+    Stack file: `runmcp-gateway:gateway.probes`.
+    """
+
+    startup_timeout_seconds: int
+    """How long the gateway may take to load its OpenAPI documents before liveness applies.
+
+    Default: `120`.
+    """
+    readiness_period_seconds: int
+    """Default: `5`."""
+    liveness_period_seconds: int
+    """Default: `15`."""
+    timeout_seconds: int
+    """Default: `2`."""
+    failure_threshold: int
+    """Default: `3`."""
+
+
+class ShutdownArgs(TypedDict, total=False):
+    """Graceful shutdown of a pod: the pause, then the drain of open streams.
+
+    Stack file: `runmcp-gateway:gateway.shutdown`.
+    """
+
+    pre_stop_seconds: int
+    """Pause before SIGTERM, while endpoints and load balancers stop sending new requests.
+
+    Default: `15`.
+    """
+    drain_seconds: int
+    """Time after SIGTERM for in-flight requests and Streamable HTTP / SSE streams to finish.
+
+    Default: `60`.
+    """
+
+
+class EgressRuleArgs(TypedDict, total=False):
+    """Traffic the gateway may send to upstream APIs.
+
+    Stack file: `runmcp-gateway:gateway.networkPolicy.egress[]`.
+    """
+
+    cidr: Required[str]
+    except_: Sequence[str]
+    """Default: `[]`."""
+    ports: Sequence[int]
+    """Default: `[443]`."""
+
+
+class NetworkPolicySettingsArgs(TypedDict, total=False):
+    """Deny by default; allow the gateway port in, DNS out, and the listed upstreams out.
+
+    Stack file: `runmcp-gateway:gateway.networkPolicy`.
+    """
+
+    ingress_cidrs: Sequence[str]
+    """Sources allowed to reach the gateway port.
+
+    Default: `["0.0.0.0/0"]`.
+    """
+    egress: Sequence[EgressRuleArgs]
+    """Upstream APIs the gateway calls. Empty: no egress but DNS.
+
+    Default: `[]`.
+    """
+
+
+class GatewaySettingsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:gateway`."""
+
+    name: str
+    """Name of the Kubernetes objects (Deployment, Service, ...) inside the namespace.
+
+    Default: `"runmcp-gateway"`.
+    """
+    namespace: str
+    """Default: `"runmcp-gateway"`."""
+    image: Required[str]
+    port: int
+    """Default: `3030`."""
+    args: Sequence[str]
+    """Arguments to the image's entrypoint; ``--port`` is added from ``port``.
+
+    Default: `["serve", "--headless"]`.
+    """
+    env: Mapping[str, str]
+    """Default: `{}`."""
+    secret_env: Mapping[str, pulumi.Input[str]]
+    """Environment variables delivered through a Kubernetes Secret; values must be Pulumi secrets.
+
+    Default: `{}`.
+    """
+    health_path: str
+    """Default: `"/health"`."""
+    resources: ResourcesArgs
+    openapi_specs: Mapping[str, str]
+    """File name -> OpenAPI document text, mounted read-only at ``specsPath``.
+
+    Default: `{}`.
+    """
+    home_path: str
+    """HAPI_HOME: a writable scratch directory (emptyDir); the root filesystem is read-only.
+
+    Default: `"/app/.hapi"`.
+    """
+    specs_path: str
+    """Default: `"/app/.hapi/specs"`."""
+    run_as_user: int
+    """UID (and GID) the gateway runs as: non-root, and high enough not to collide with host users.
+
+    Default: `10001`.
+    """
+    probes: ProbesArgs
+    shutdown: ShutdownArgs
+    network_policy: NetworkPolicySettingsArgs
+
+
+class ScalingPolicyArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:scaling.scaleUp.policies[]`."""
+
+    type: Required[ScalingPolicyType]
+    value: Required[int]
+    period_seconds: Required[int]
+
+
+class ScalingRulesArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:scaling.scaleUp`."""
+
+    stabilization_window_seconds: Required[int]
+    policies: Required[Sequence[ScalingPolicyArgs]]
+    select_policy: ScalingRulesSelectPolicy
+    """Default: `"Max"`."""
+
+
+class ScalingSettingsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:scaling`."""
+
+    min_replicas: int
+    """Default: `2`."""
+    max_replicas: int
+    """Default: `10`."""
+    target_cpu_utilization: int
+    """Average CPU use, in percent of the CPU request, that the HPA keeps the pods at.
+
+    Default: `70`.
+    """
+    target_memory_utilization: int
+    scale_up: ScalingRulesArgs
+    """Default: `{"stabilizationWindowSeconds": 0, "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30},
+    {"type": "Pods", "value": 4, "periodSeconds": 30}], "selectPolicy": "Max"}`.
+    """
+    scale_down: ScalingRulesArgs
+    """Default: `{"stabilizationWindowSeconds": 300, "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60},
+    {"type": "Percent", "value": 10, "periodSeconds": 60}], "selectPolicy": "Max"}`.
+    """
+
+
+class DomainSettingsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:loadBalancer.domain`."""
+
+    name: Required[str]
+    """The gateway's host name; an ACM certificate for it is made and validated through DNS."""
+    hosted_zone_id: Required[pulumi.Input[str]]
+    """The Route 53 public hosted zone that holds ``name`` (for validation and the alias record)."""
+    alias_record: bool
+    """Point ``name`` at the load balancer with an alias A record.
+
+    Default: `true`.
+    """
+
+
+class AccessLogSettingsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:loadBalancer.accessLogs`."""
+
+    enabled: bool
+    """Access logs to an S3 bucket made for them: private, SSE-S3 encrypted (the only encryption
+    ALB log delivery supports), TLS-only.
+
+    Default: `true`.
+    """
+    retention_days: int
+    """Default: `90`."""
+
+
+class HealthCheckSettingsArgs(TypedDict, total=False):
+    """The target group's check of each pod: the gateway's health path and port (the probes' facts).
+
+    Stack file: `runmcp-gateway:loadBalancer.healthCheck`.
+    """
+
+    interval_seconds: int
+    """Default: `10`."""
+    timeout_seconds: int
+    """Default: `5`."""
+    healthy_threshold: int
+    """Two passes (20 s): a new pod takes traffic soon after its readiness probe passes.
+
+    Default: `2`.
+    """
+    unhealthy_threshold: int
+    """Two failures (20 s): about as quick as the readiness probe (3 x 5 s) takes a pod out.
+
+    Default: `2`.
+    """
+
+
+class StickinessSettingsArgs(TypedDict, total=False):
+    """Cookie stickiness, only for a gateway that keeps session state in memory (it should not).
+
+    Stack file: `runmcp-gateway:loadBalancer.stickiness`.
+    """
+
+    enabled: bool
+    """Default: `false`."""
+    duration_seconds: int
+    """Default: `86400`."""
+
+
+class WafSettingsArgs(TypedDict, total=False):
+    """Stack file: `runmcp-gateway:loadBalancer.waf`."""
+
+    enabled: bool
+    """A WAF web ACL with a rate-based rule (billed per ACL, rule and request).
+
+    Default: `false`.
+    """
+    requests_per_five_minutes: int
+    """Requests one client IP may make in any 5-minute window before it is blocked.
+
+    Default: `2000`.
+    """
+
+
+class ControllerSettingsArgs(TypedDict, total=False):
+    """The AWS Load Balancer Controller: it registers the gateway's pod IPs in the target group.
+
+    Stack file: `runmcp-gateway:loadBalancer.controller`.
+    """
+
+    install: bool
+    """False when the cluster runs the controller already.
+
+    Default: `true`.
+    """
+    chart_version: str
+    """Default: `"1.17.1"`."""
+
+
+class ExistingClusterNetworkArgs(TypedDict, total=False):
+    """Where the load balancer goes when the cluster is not made here (cluster.existing).
+
+    Stack file: `runmcp-gateway:loadBalancer.existingCluster`.
+    """
+
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster's name (for the controller and its Pod Identity association)."""
+    vpc_id: Required[pulumi.Input[str]]
+    subnet_ids: Required[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Subnets for the load balancer, in two or more zones (public ones for internet-facing). Each,
+    or the whole list, may be an Output.
+    """
+    target_security_group_id: Required[pulumi.Input[str]]
+    """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB."""
+
+
+class LoadBalancerSettingsArgs(TypedDict, total=False):
+    """An Application Load Balancer in front of the gateway, owned by this program.
+
+    Stack file: `runmcp-gateway:loadBalancer`.
+    """
+
+    kind: LoadBalancerKind
+    """none: only the ClusterIP Service, for users who front the gateway themselves.
+
+    Default: `"alb"`.
+    """
+    scheme: LoadBalancerScheme
+    """Default: `"internet-facing"`."""
+    allowed_cidrs: Sequence[str]
+    """Clients allowed to reach the load balancer on 80 and 443.
+
+    Default: `["0.0.0.0/0"]`.
+    """
+    certificate_arn: pulumi.Input[str]
+    """An ACM certificate for the HTTPS listener. Unset with ``domain`` set: one is made."""
+    domain: DomainSettingsArgs
+    tls_policy: str
+    """TLS 1.3 and 1.2 with forward-secret ciphers only (the console's default, not the API's).
+
+    Default: `"ELBSecurityPolicy-TLS13-1-2-2021-06"`.
+    """
+    idle_timeout_seconds: int
+    """A connection with no bytes either way for this long is closed. Streamable HTTP / SSE streams
+    can be quiet for minutes between events, so the ALB's 60 s default would cut them; clients
+    reconnect after an idle close, so 15 minutes bounds what abandoned connections cost.
+
+    Default: `900`.
+    """
+    drop_invalid_header_fields: bool
+    """Default: `true`."""
+    desync_mitigation_mode: LoadBalancerDesyncMitigationMode
+    """Default: `"strictest"`."""
+    deletion_protection: bool
+    """Default: `true`."""
+    access_logs: AccessLogSettingsArgs
+    health_check: HealthCheckSettingsArgs
+    stickiness: StickinessSettingsArgs
+    waf: WafSettingsArgs
+    controller: ControllerSettingsArgs
+    existing_cluster: ExistingClusterNetworkArgs
+    """Required with cluster.existing: the VPC, subnets and node security group to use."""
+
+
+class AlarmThresholdsArgs(TypedDict, total=False):
+    """When each alarm fires. Defaults suit production; a stack file raises them for development.
+
+    Stack file: `runmcp-gateway:alarms.thresholds`.
+    """
+
+    server_error_percent: float
+    """Gateway (target) 5xx responses, in percent of requests, in 3 of 5 minutes.
+
+    Default: `5`.
+    """
+    min_requests_for_rate: int
+    """Below this many requests a minute the 5xx rate is not judged (one error in two requests is not 50 %).
+
+    Default: `20`.
+    """
+    load_balancer_errors_per_minute: int
+    """5xx the load balancer itself returns (no healthy target, connection failure, timeout).
+
+    Default: `10`.
+    """
+    latency_p95_seconds: float
+    """Time to first byte at p95 for 5 minutes (for streams: until the response headers).
+
+    Default: `2`.
+    """
+    latency_p99_seconds: float
+    """Optional p99 latency alarm."""
+    node_cpu_percent: int
+    """Default: `80`."""
+    node_memory_percent: int
+    """Default: `80`."""
+    node_filesystem_percent: int
+    """Below the kubelet's eviction at 90 % used (nodefs.available<10%).
+
+    Default: `80`.
+    """
+    pod_memory_over_limit_percent: int
+    """A pod's memory in percent of its limit: near 100 the pod is OOM-killed.
+
+    Default: `80`.
+    """
+    container_restarts: int
+    """Restarts of the gateway's containers in any one pod.
+
+    Default: `3`.
+    """
+    capacity_exhausted_minutes: int
+    """How long running pods may sit at maxReplicas before the alarm says the HPA has no room left.
+
+    Default: `15`.
+    """
+    certificate_days_to_expiry: int
+    """AWS's recommended warning for an ACM certificate that has not renewed.
+
+    Default: `44`.
+    """
+
+
+class AlarmSettingsArgs(TypedDict, total=False):
+    """CloudWatch alarms, their notifications and a dashboard.
+
+    Stack file: `runmcp-gateway:alarms`.
+    """
+
+    enabled: bool
+    """Default: `true`."""
+    emails: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Email subscriptions to the alarm topic (each address confirms by mail).
+
+    Default: `[]`.
+    """
+    https_endpoints: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request).
+
+    Default: `[]`.
+    """
+    existing_topic_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Topics that also receive every alarm and OK notification (each, or the whole list, may be an
+    Output).
+
+    Default: `[]`.
+    """
+    runbook_url: str
+    """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
+    repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md).
+
+    Default: `"docs/runbooks.md"`.
+    """
+    container_insights_cluster_name: pulumi.Input[str]
+    """For cluster.existing: the EKS cluster name Container Insights reports under (unset: no
+    cluster and workload alarms). A provisioned cluster's name is used on its own.
+    """
+    thresholds: AlarmThresholdsArgs
+
+
+class StackSettingsArgs(TypedDict, total=False):
+    """A stack file's settings."""
+
+    cluster: ClusterSettingsArgs
+    gateway: Required[GatewaySettingsArgs]
+    scaling: ScalingSettingsArgs
+    load_balancer: LoadBalancerSettingsArgs
+    alarms: AlarmSettingsArgs
+
+
+__all__ = [
+    "AccessLogSettingsArgs",
+    "AlarmSettingsArgs",
+    "AlarmThresholdsArgs",
+    "ClusterAutoscalerSettingsArgs",
+    "ClusterSettingsArgs",
+    "ControlPlaneLogType",
+    "ControlPlaneLoggingArgs",
+    "ControllerSettingsArgs",
+    "DomainSettingsArgs",
+    "EgressRuleArgs",
+    "EksAddonName",
+    "EksSettingsArgs",
+    "EndpointSettingsArgs",
+    "ExistingClusterNetworkArgs",
+    "ExistingClusterSettingsArgs",
+    "ExistingVpcArgs",
+    "GatewaySettingsArgs",
+    "HealthCheckSettingsArgs",
+    "KubernetesVersion",
+    "LoadBalancerDesyncMitigationMode",
+    "LoadBalancerKind",
+    "LoadBalancerScheme",
+    "LoadBalancerSettingsArgs",
+    "LogRetentionDays",
+    "NetworkNatGateways",
+    "NetworkPolicySettingsArgs",
+    "NetworkSettingsArgs",
+    "NodeGroupCapacityType",
+    "NodeGroupSettingsArgs",
+    "ProbesArgs",
+    "ResourceLimitsArgs",
+    "ResourceRequestsArgs",
+    "ResourcesArgs",
+    "ScalingPolicyArgs",
+    "ScalingPolicyType",
+    "ScalingRulesArgs",
+    "ScalingRulesSelectPolicy",
+    "ScalingSettingsArgs",
+    "SecretsEncryptionArgs",
+    "ShutdownArgs",
+    "StackSettingsArgs",
+    "StickinessSettingsArgs",
+    "TaintArgs",
+    "TaintEffect",
+    "WafSettingsArgs",
+]

@@ -1,0 +1,1 @@
+"""The program's own package, named like the repository's source folder on purpose."""

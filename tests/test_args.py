@@ -1,0 +1,173 @@
+"""The typed args (components/args.py): generated from the settings model, so that the type checker
+catches a misspelt or mistyped key at any depth, and the same dicts validate through the model."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import typing
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pytest
+from pydantic import BaseModel
+
+from components import args
+from components.args_codegen import ARGS_PATH, args_specs, render
+from components.platform import SETTINGS_KEYS, GatewayPlatformArgs, settings_from_args
+from components.settings import FromResource, StackSettings
+from tests.conftest import IMAGE, PROJECT_DIR
+
+TOKEN = "runmcp:index:GatewayPlatform"
+
+
+def test_the_committed_args_are_what_the_settings_model_generates() -> None:
+    assert (PROJECT_DIR / ARGS_PATH).read_text() == render(), "the settings changed: run `make args`"
+
+
+def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    if model not in seen:
+        seen.add(model)
+        for info in model.model_fields.values():
+            for inner in re.findall(r"[A-Za-z]+", str(info.annotation)):
+                nested = getattr(sys.modules[model.__module__], inner, None)
+                if isinstance(nested, type) and issubclass(nested, BaseModel):
+                    _models(nested, seen)
+    return seen
+
+
+def test_every_settings_model_has_its_typed_args_with_the_same_keys() -> None:
+    specs = {spec.model: spec for spec in args_specs()}
+    assert set(specs) == _models(StackSettings, set())
+    for model, spec in specs.items():
+        typed = getattr(args, spec.name)
+        assert typing.is_typeddict(typed)
+        assert set(typed.__annotations__) == set(model.model_fields), model.__name__
+        required = {name for name, info in model.model_fields.items() if info.is_required()}
+        assert typed.__required_keys__ == required, model.__name__
+
+
+def test_a_setting_from_another_resource_takes_an_output_and_others_do_not() -> None:
+    hints = _hints(args.ExistingVpcArgs)
+    assert hints["vpc_id"] == pulumi.Input[str]
+    assert hints["private_subnet_ids"] == pulumi.Input[Sequence[pulumi.Input[str]]]
+    assert _hints(args.ScalingSettingsArgs)["min_replicas"] is int
+    assert _hints(args.GatewaySettingsArgs)["secret_env"] == Mapping[str, pulumi.Input[str]]
+    for spec in args_specs():
+        for key in spec.keys:
+            info = spec.model.model_fields[key.name]
+            assert ("pulumi.Input" in key.annotation) == _marked([*info.metadata, info.annotation]), (
+                f"{spec.model.__name__}.{key.name}"
+            )
+
+
+def _hints(typed: type) -> dict[str, object]:
+    """A TypedDict's annotations without Required (pulumi.Input holds a forward reference to Output
+    that typing.get_type_hints cannot resolve)."""
+    return {
+        key: typing.get_args(value)[0] if typing.get_origin(value) is typing.Required else value
+        for key, value in typed.__annotations__.items()
+    }
+
+
+def _marked(parts: list[object]) -> bool:
+    """Whether FROM_RESOURCE appears anywhere in an annotation (a list's entries, a map's values)."""
+    return any(isinstance(p, FromResource) or _marked(list(typing.get_args(p))) for p in parts)
+
+
+def test_the_platform_args_are_the_stack_settings_sections() -> None:
+    hints = _hints(GatewayPlatformArgs)
+    assert set(hints) == {*SETTINGS_KEYS, "instance"} == {*StackSettings.model_fields, "instance"}
+    stack = _hints(args.StackSettingsArgs)
+    assert {key: hints[key] for key in SETTINGS_KEYS} == stack
+    assert GatewayPlatformArgs.__required_keys__ == args.StackSettingsArgs.__required_keys__ == {"gateway"}
+
+
+def test_typed_args_in_snake_case_validate_through_the_settings_model() -> None:
+    typed: GatewayPlatformArgs = {
+        "gateway": {
+            "image": IMAGE,
+            "network_policy": {"egress": [{"cidr": "10.1.0.0/16", "except_": ["10.1.2.0/24"], "ports": [443]}]},
+        },
+        "scaling": {
+            "min_replicas": 3,
+            "max_replicas": 9,
+            "scale_down": {
+                "stabilization_window_seconds": 60,
+                "policies": [{"type": "Pods", "value": 1, "period_seconds": 60}],
+            },
+        },
+        "load_balancer": {"health_check": {"interval_seconds": 15}, "deletion_protection": False},
+        "cluster": {"eks": {"node_groups": {"general": {"instance_types": ["m6i.large"], "max_size": 9}}}},
+    }
+    settings = settings_from_args(dict(typed), f"{TOKEN} mcp")
+    assert settings.scaling.min_replicas == 3
+    assert settings.gateway.network_policy.egress[0].except_ == ["10.1.2.0/24"]
+    assert settings.load_balancer.health_check.interval_seconds == 15
+    assert settings.cluster.eks.node_groups["general"].max_size == 9
+
+
+CONSUMER = """\
+import pulumi
+
+from runmcp_gateway import GatewayPlatform
+
+config = pulumi.Config()
+certificate = pulumi.Output.from_input("arn:aws:acm:eu-west-1:123456789012:certificate/abc")
+GatewayPlatform(
+    "mcp",
+    {{
+        "gateway": {{"image": "hapimcp/hapi-cli:0.6.0", "secret_env": {{"TOKEN": config.require_secret("token")}}}},
+        "scaling": {{{scaling}}},
+        "load_balancer": {{"certificate_arn": certificate, "health_check": {{"interval_seconds": {interval}}}}},
+        "cluster": {{"eks": {{"network": {{"nat_gateways": {nat}}}}}}},
+    }},
+)
+"""
+
+
+@pytest.fixture(scope="module")
+def mypy_on_consumers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """mypy --strict on two consumer programs importing `runmcp_gateway` (this checkout's
+    components/, through a symlink on MYPYPATH): one with mistakes at depth, one without. One run
+    for both: it reads the Pulumi SDKs' types, which takes a while."""
+    root = tmp_path_factory.mktemp("mypy")
+    (root / "path").mkdir()
+    (root / "path" / "runmcp_gateway").symlink_to(PROJECT_DIR / "components", target_is_directory=True)
+    (root / "bad.py").write_text(
+        CONSUMER.format(
+            scaling='"max_replica": 3, "min_replicas": "two"',
+            interval="pulumi.Output.from_input(10)",
+            nat='"perzone"',
+        )
+    )
+    (root / "good.py").write_text(
+        CONSUMER.format(scaling='"max_replicas": 3, "min_replicas": 2', interval="10", nat='"perZone"')
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(root / "cache"), "bad.py", "good.py"],
+        cwd=root,
+        env={"MYPYPATH": str(root / "path"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "error: Cannot find" not in result.stdout, result.stdout
+    lines = result.stdout.splitlines()
+    return {name: "\n".join(line for line in lines if line.startswith(f"{name}.py:")) for name in ("bad", "good")}
+
+
+def test_mypy_refuses_a_misspelt_or_mistyped_nested_key(mypy_on_consumers: dict[str, str]) -> None:
+    bad = mypy_on_consumers["bad"]
+    assert 'Extra key "max_replica" for TypedDict "ScalingSettingsArgs"' in bad
+    assert 'expression has type "str", TypedDict item "min_replicas" has type "int"' in bad
+    # An Output where the value must be known when the program runs (it is validated before any resource).
+    assert 'expression has type "Output[int]", TypedDict item "interval_seconds" has type "int"' in bad
+    assert "TypedDict item \"nat_gateways\" has type \"Literal['single', 'perZone']\"" in bad
+
+
+def test_mypy_accepts_the_right_keys_and_outputs_where_they_may_come_from_resources(
+    mypy_on_consumers: dict[str, str],
+) -> None:
+    assert mypy_on_consumers["good"] == ""
