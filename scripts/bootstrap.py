@@ -71,6 +71,8 @@ READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ROLES = (
     Role("preview", "preview", "refs/pull/*/merge", (READ_ONLY,), (), reviewers=False),
     Role("deploy-dev", "dev", "refs/heads/main", (ADMIN,), (("branch", "main"),), reviewers=False),
+    # The release deploys staging and runs its drills (runmcp-infra drill) before prod.
+    Role("deploy-staging", "staging", "refs/tags/v*", (ADMIN,), (("tag", "v*.*.*"),), reviewers=False),
     Role("deploy-prod", "production", "refs/tags/v*", (ADMIN,), (("tag", "v*.*.*"),), reviewers=True),
     Role("e2e", "e2e", "refs/heads/main", (ADMIN,), (("branch", "main"),), reviewers=False),
 )

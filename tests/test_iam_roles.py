@@ -60,10 +60,12 @@ SUBJECTS = {
     sub("environment:preview", "refs/pull/42/merge"): "preview",
     sub("environment:dev", "refs/heads/main"): "deploy-dev",
     sub("environment:production", "refs/tags/v1.2.3"): "deploy-prod",
+    sub("environment:staging", "refs/tags/v1.2.3"): "deploy-staging",
     sub("environment:e2e", "refs/heads/main"): "e2e",
     # A branch job that names an environment it should not: no role.
     sub("environment:dev", "refs/heads/feature"): None,
     sub("environment:production", "refs/heads/main"): None,
+    sub("environment:staging", "refs/heads/main"): None,
     sub("environment:production", "refs/pull/42/merge"): None,
     sub("environment:e2e", "refs/heads/feature"): None,
     sub("environment:preview", "refs/heads/main"): None,
@@ -121,7 +123,7 @@ def test_the_preview_role_writes_nothing() -> None:
     assert "arn:aws:s3:::runmcp-state/*" in state["Resource"]
 
 
-@pytest.mark.parametrize("key", ["deploy-dev", "e2e"])
+@pytest.mark.parametrize("key", ["deploy-dev", "deploy-staging", "e2e"])
 def test_roles_that_are_not_prod_s_are_denied_prod_s_resources_state_and_key(key: str) -> None:
     statements = {s["Sid"]: s for s in document(ROLE[key], "policy")["Statement"]}
     assert all(s["Effect"] == "Deny" for s in statements.values())
@@ -144,6 +146,7 @@ def test_the_stack_tag_the_denials_use_is_the_one_resources_carry() -> None:
 def test_only_the_release_environment_has_reviewers_and_deploy_environments_are_ref_bound() -> None:
     assert [r.environment for r in ROLES if r.reviewers] == ["production"]
     assert ROLE["deploy-prod"].deployment_refs == (("tag", "v*.*.*"),)
+    assert ROLE["deploy-staging"].deployment_refs == (("tag", "v*.*.*"),)
     assert ROLE["deploy-dev"].deployment_refs == (("branch", "main"),)
     assert ROLE["e2e"].deployment_refs == (("branch", "main"),)
 

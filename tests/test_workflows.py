@@ -33,8 +33,13 @@ PINNED = {
     "aws-actions/configure-aws-credentials": ("e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.2.3"),
     "pulumi/actions": ("8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
 }
-ENVIRONMENT_OF = {"preview.yml": "preview", "deploy-dev.yml": "dev", "release.yml": "production", "e2e.yml": "e2e"}
-"""The GitHub environment, and so the AWS role and Pulumi token, of each workflow that reaches AWS."""
+ENVIRONMENT_OF = {
+    "preview.yml": {"preview"},
+    "deploy-dev.yml": {"dev"},
+    "release.yml": {"staging", "production"},
+    "e2e.yml": {"e2e"},
+}
+"""The GitHub environments, and so the AWS roles and Pulumi tokens, of each workflow that reaches AWS."""
 
 
 def load(name: str) -> dict[str, Any]:
@@ -57,6 +62,8 @@ REUSABLE = load("pulumi.yml")
 (PULUMI_JOB,) = REUSABLE["jobs"].values()
 E2E = load("e2e.yml")
 (E2E_JOB,) = E2E["jobs"].values()
+RELEASE = load("release.yml")
+DRILL_JOB = RELEASE["jobs"]["drill"]
 
 
 def test_the_workflows_exist() -> None:
@@ -121,7 +128,31 @@ def test_main_deploys_dev_and_a_tag_deploys_prod() -> None:
     release = load("release.yml")
     assert release["on"] == {"push": {"tags": ["v*.*.*"]}}
     assert release["jobs"]["up"]["with"] == {"command": "up", "stack": "prod", "environment": "production"}
+    assert release["jobs"]["staging"]["with"] == {"command": "up", "stack": "staging", "environment": "staging"}
     assert release["concurrency"]["cancel-in-progress"] is False
+
+
+def test_prod_waits_for_the_staging_drills() -> None:
+    """ci -> staging up -> the drills -> prod up: prod changes only after every hypothesis held."""
+    jobs = RELEASE["jobs"]
+    assert jobs["staging"]["needs"] == "ci"
+    assert jobs["drill"]["needs"] == "staging"
+    assert jobs["up"]["needs"] == "drill"
+    assert not any("if" in jobs[name] for name in ("staging", "drill", "up")), "always() would skip the gate"
+    assert DRILL_JOB["environment"] == "staging"
+    (drill,) = [s for s in DRILL_JOB["steps"] if "runmcp-infra drill staging" in s.get("run", "")]
+    assert '--report "$REPORT_DIR"' in drill["run"]
+    assert "--outputs" in drill["run"]
+    assert "env" not in drill, "the drill step gets no secret"
+    (upload,) = [s for s in DRILL_JOB["steps"] if action(s) == "actions/upload-artifact"]
+    assert upload["if"] == "always()", "the report of a failed drill is the one most needed"
+    assert upload["with"]["path"].rstrip("/") == DRILL_JOB["env"]["REPORT_DIR"]
+    order = [s.get("name") or action(s) for s in DRILL_JOB["steps"]]
+    assert (
+        order.index("aws-actions/configure-aws-credentials")
+        < order.index(drill["name"])
+        < order.index("actions/upload-artifact")
+    )
 
 
 @pytest.mark.parametrize("name", ["deploy-dev.yml", "release.yml"])
@@ -129,8 +160,9 @@ def test_deploys_run_only_after_the_same_commits_checks(name: str) -> None:
     """The checks run in the deploy's own run, on its commit: `up` needs them to pass."""
     jobs = load(name)["jobs"]
     assert jobs["ci"]["uses"] == "./.github/workflows/ci.yml"
-    assert jobs["up"]["needs"] == "ci"
-    assert "if" not in jobs["up"], "an `if` such as always() would run the deploy after failed checks"
+    first = jobs["staging"] if "staging" in jobs else jobs["up"]
+    assert first["needs"] == "ci"
+    assert "if" not in first, "an `if` such as always() would run the deploy after failed checks"
     assert "workflow_call" in load("ci.yml")["on"]
 
 
@@ -139,11 +171,12 @@ def test_every_job_that_reaches_aws_runs_in_its_own_environment(name: str) -> No
     """The environment decides the role (its AWS_ROLE_ARN variable) and the OIDC subject the role's
     trust policy admits, so one environment per kind of job is one role per kind of job."""
     doc = load(name)
-    (job,) = [j for j in doc["jobs"].values() if j.get("permissions", {}).get("id-token") == "write"]
-    environment = job["with"]["environment"] if "uses" in job else job["environment"]
-    assert environment == ENVIRONMENT_OF[name]
-    roles = [r for r in bootstrap.ROLES if r.environment == environment]
-    assert len(roles) == 1, f"one role trusts environment {environment}"
+    jobs = [j for j in doc["jobs"].values() if j.get("permissions", {}).get("id-token") == "write"]
+    environments = {job["with"]["environment"] if "uses" in job else job["environment"] for job in jobs}
+    assert environments == ENVIRONMENT_OF[name]
+    for environment in environments:
+        roles = [r for r in bootstrap.ROLES if r.environment == environment]
+        assert len(roles) == 1, f"one role trusts environment {environment}"
 
 
 def test_jobs_triggered_by_pull_requests_reach_aws_only_through_the_preview_environment() -> None:
@@ -164,7 +197,7 @@ def test_only_jobs_with_an_environment_get_an_oidc_token() -> None:
                 assert ("uses" in job and job["uses"] == "./.github/workflows/pulumi.yml") or job.get("environment")
 
 
-@pytest.mark.parametrize("job", [PULUMI_JOB, E2E_JOB], ids=["pulumi.yml", "e2e.yml"])
+@pytest.mark.parametrize("job", [PULUMI_JOB, E2E_JOB, DRILL_JOB], ids=["pulumi.yml", "e2e.yml", "drill"])
 def test_the_role_comes_from_the_environment_and_credentials_outlive_the_job(job: dict[str, Any]) -> None:
     (aws,) = [s for s in job["steps"] if action(s) == "aws-actions/configure-aws-credentials"]
     assert aws["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}", "the environment's role, not a shared one"
@@ -174,7 +207,7 @@ def test_the_role_comes_from_the_environment_and_credentials_outlive_the_job(job
     assert sum(s["timeout-minutes"] for s in limited) < job["timeout-minutes"]
 
 
-@pytest.mark.parametrize("job", [PULUMI_JOB, E2E_JOB], ids=["pulumi.yml", "e2e.yml"])
+@pytest.mark.parametrize("job", [PULUMI_JOB, E2E_JOB, DRILL_JOB], ids=["pulumi.yml", "e2e.yml", "drill"])
 def test_no_job_level_secrets_and_secrets_only_where_pulumi_runs(job: dict[str, Any]) -> None:
     assert not SECRET_VALUE.search(yaml.safe_dump(job.get("env", {}))), "secrets in job-level env"
     order = [s.get("name") or action(s) for s in job["steps"]]
@@ -304,7 +337,9 @@ def test_the_workflows_pass_both_checks() -> None:
 
 def test_only_the_preview_may_write_to_pull_requests() -> None:
     for name in ("deploy-dev.yml", "release.yml"):
-        assert load(name)["jobs"]["up"]["permissions"] == {"contents": "read", "id-token": "write"}, name
+        for job in ("up", "staging", "drill"):
+            if job in load(name)["jobs"]:
+                assert load(name)["jobs"][job]["permissions"] == {"contents": "read", "id-token": "write"}, name
         assert load(name)["jobs"]["ci"]["permissions"] == {"contents": "read"}, name
     (job,) = load("preview.yml")["jobs"].values()
     assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}

@@ -272,6 +272,11 @@ class AwsAnswers:
                 f"{s['clusterName']}:{s['principalArn']}",
                 {"accessEntryArn": self.arn("eks", f"access-entry/{s['clusterName']}/role/{_hex(n, length=32)}")},
             ),
+            # FIS names templates "EXT" and a random string (e.g. EXT6uGCwAsb6W2J9n).
+            "fis/experimentTemplate:ExperimentTemplate": lambda n, s: (
+                f"EXT{_hex('fis', n, length=14)}",
+                {"arn": self.arn("fis", f"experiment-template/EXT{_hex('fis', n, length=14)}")},
+            ),
             "eks/accessPolicyAssociation:AccessPolicyAssociation": lambda n, s: (
                 f"{s['clusterName']}#{s['principalArn']}#{s['policyArn']}",
                 {"associatedAt": "2026-01-01T00:00:00Z"},

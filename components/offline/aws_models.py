@@ -31,6 +31,7 @@ from typing import Any, TypeGuard
 
 from .aws_requests import MAPPINGS, PROVIDED, Leaf, Request, as_bool_string, auto_name, join
 from .checks import CheckReport
+from .fis_actions import checked_leaves, template_problems
 from .runner import SECRET, UNKNOWN, Plan, PlannedResource
 
 CHECK_NAME = "aws-api-models"
@@ -1032,7 +1033,16 @@ def _policy_document(text: str) -> bool:
     return isinstance(document, dict) and "Statement" in document and "Version" in document
 
 
+def _experiment_template(request: Request, ctx: _Context) -> None:
+    for item, rule in template_problems(request.params):
+        ctx.fail(_as_leaf(item), rule, "AWS FIS User Guide: actions reference and targets")
+    for item in checked_leaves(request.params):
+        if _checkable(item):
+            ctx.note(item)
+
+
 RULES: dict[tuple[str, str], Any] = {
+    ("fis", "CreateExperimentTemplate"): _experiment_template,
     ("elbv2", "CreateLoadBalancer"): lambda q, c: _elb_name(q.params.get("Name"), c, "CreateLoadBalancer", True),
     ("elbv2", "CreateTargetGroup"): lambda q, c: _elb_name(q.params.get("Name"), c, "CreateTargetGroup", False),
     ("elbv2", "ModifyLoadBalancerAttributes"): lambda q, c: _elb_attributes(q, c, "LoadBalancerAttribute"),

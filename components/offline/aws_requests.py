@@ -857,6 +857,58 @@ def _web_acl_association(r: PlannedResource, s: Shapes) -> list[Request]:
     ]
 
 
+# AWS FIS (API reference: CreateExperimentTemplate). The provider sends targets and actions as maps
+# keyed by their names, an action's parameters and target as maps (internal/service/fis/
+# experiment_template.go: expandExperimentTemplateTargets, expandExperimentTemplateActions).
+def _experiment_template(r: PlannedResource, s: Shapes) -> list[Request]:
+    i = r.inputs
+    params = structure(
+        s, "fis", "CreateExperimentTemplate", i, skip={"targets", "actions", "experimentReportConfiguration"}
+    )
+    params["clientToken"] = PROVIDED
+    targets: dict[Any, Any] = {}
+    for n, target in enumerate(i.get("targets") or []):
+        base = f"targets[{n}]"
+        placed = place(
+            s, "fis", "CreateExperimentTemplateTargetInput", {k: v for k, v in target.items() if k != "name"}, base
+        )
+        if isinstance(target.get("resourceTags"), list):  # the provider's list of {key, value}
+            placed["resourceTags"] = {
+                Leaf(t.get("key"), f"{base}.resourceTags[{m}]"): Leaf(t.get("value"), f"{base}.resourceTags[{m}]")
+                for m, t in enumerate(target["resourceTags"])
+            }
+        targets[Leaf(target.get("name"), f"{base}.name")] = placed
+    actions: dict[Any, Any] = {}
+    for n, action in enumerate(i.get("actions") or []):
+        base = f"actions[{n}]"
+        placed = drop_none(
+            {
+                "actionId": leaf(action, "actionId", base),
+                "description": leaf(action, "description", base),
+                "parameters": {
+                    Leaf(p.get("key"), f"{base}.parameters[{m}].key"): Leaf(
+                        p.get("value"), f"{base}.parameters[{m}].value"
+                    )
+                    for m, p in enumerate(action.get("parameters") or [])
+                }
+                or None,
+                "startAfter": leaves(action, "startAfters", base),
+            }
+        )
+        target = action.get("target")
+        if isinstance(target, dict):
+            placed["targets"] = {
+                Leaf(target.get("key"), f"{base}.target.key"): Leaf(target.get("value"), f"{base}.target.value")
+            }
+        actions[Leaf(action.get("name"), f"{base}.name")] = placed
+    params["targets"] = targets or None
+    params["actions"] = actions
+    tags = tag_map(i)
+    if tags:
+        params["tags"] = tags
+    return [Request("fis", "CreateExperimentTemplate", drop_none(params))]
+
+
 # EKS (API reference: CreateCluster, CreateNodegroup, CreateAddon, CreatePodIdentityAssociation,
 # CreateAccessEntry, AssociateAccessPolicy).
 CLUSTER_NAME = NameRule("name")
@@ -1260,6 +1312,9 @@ MAPPINGS: dict[str, TypeMapping] = {
     "aws:route53/record:Record": TypeMapping(_record, ("route53 ChangeResourceRecordSets",)),
     "aws:wafv2/webAcl:WebAcl": TypeMapping(_web_acl, ("wafv2 CreateWebACL",), WEB_ACL_NAME),
     "aws:wafv2/webAclAssociation:WebAclAssociation": TypeMapping(_web_acl_association, ("wafv2 AssociateWebACL",)),
+    "aws:fis/experimentTemplate:ExperimentTemplate": TypeMapping(
+        _experiment_template, ("fis CreateExperimentTemplate",)
+    ),
     "aws:eks/cluster:Cluster": TypeMapping(_cluster, ("eks CreateCluster",), CLUSTER_NAME),
     "aws:eks/nodeGroup:NodeGroup": TypeMapping(
         _node_group, ("eks CreateNodegroup",), NODE_GROUP_NAME, frozenset({"forceUpdateVersion"})

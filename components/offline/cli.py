@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import pulumi
 
+from ..drill.cli import add_parser as add_drill_parser
 from ..policy.rules import RULES
 from ..settings import SettingsError
 from .aws_models import check_plan
@@ -152,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run as `pulumi preview` does: what the cloud computes on create is unknown",
     )
+    add_drill_parser(commands)
     return parser
 
 
@@ -159,7 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command's entry point: the process plans once and exits (see process.py)."""
     collect_less()
     try:
-        return _plan(_parser().parse_args(argv))
+        args = _parser().parse_args(argv)
+        return int(getattr(args, "run", _plan)(args))
     finally:
         close_event_loops()
         skip_final_collection()

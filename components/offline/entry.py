@@ -14,12 +14,14 @@ from collections.abc import Sequence
 
 PLAN_EXTRA_MODULES = ("kubernetes_validate", "jsonschema", "pulumi_policy")
 """What `runmcp-infra plan` imports beyond the runtime package (pyproject.toml: the `plan` extra)."""
+DRILL_EXTRA_MODULES = ("boto3",)
+"""What `runmcp-infra drill` imports beyond those (pyproject.toml: the `drill` extra)."""
 EXIT_NOT_INSTALLED = 2
 
 
-def missing_modules() -> list[str]:
+def missing_modules(names: Sequence[str] = PLAN_EXTRA_MODULES) -> list[str]:
     missing = []
-    for name in PLAN_EXTRA_MODULES:
+    for name in names:
         try:
             importlib.import_module(name)
         except ImportError:
@@ -33,6 +35,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"runmcp-infra: the offline plan needs the package's plan extra (missing: {', '.join(missing)}): "
             "pip install 'runmcp-gateway[plan]'",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_INSTALLED
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    missing = missing_modules(DRILL_EXTRA_MODULES) if arguments[:1] == ["drill"] else []
+    if missing:
+        print(
+            f"runmcp-infra: the drills need the package's drill extra (missing: {', '.join(missing)}): "
+            "pip install 'runmcp-gateway[plan,drill]'",
             file=sys.stderr,
         )
         return EXIT_NOT_INSTALLED
