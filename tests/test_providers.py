@@ -66,3 +66,27 @@ def test_an_existing_cluster_uses_the_kubernetes_provider_the_caller_gave(tmp_pa
     objects = [r for r in monitor.recorded if r.custom and r.type.startswith("kubernetes:")]
     assert objects
     assert {r.provider for r in objects} == {provider.urn}
+
+
+def test_a_platform_given_a_provider_of_another_region_builds_for_that_region(tmp_path: Path) -> None:
+    """The mock cloud answers each lookup for the region of the provider it was made with, as AWS
+    does: the subnets land in eu-west-1's zones, the controller is told eu-west-1, and no input of any
+    resource names the stack's own region (us-east-1)."""
+    import json
+
+    (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(PROGRAM.format(image=IMAGE))
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    monitor, _ = run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))
+    subnets = [r for r in monitor.recorded if r.type == "aws:ec2/subnet:Subnet"]
+    assert subnets
+    assert {r.inputs["availabilityZoneId"].split("-")[0] for r in subnets} == {"euw1"}
+    (controller,) = [
+        r
+        for r in monitor.recorded
+        if r.type == "kubernetes:helm.sh/v3:Release" and r.inputs["chart"] == "aws-load-balancer-controller"
+    ]
+    assert controller.inputs["values"]["region"] == "eu-west-1"
+    everything = json.dumps([r.inputs for r in monitor.recorded if r.type != "pulumi:providers:aws"])
+    assert "us-east-1" not in everything
+    assert "eu-west-1" in everything

@@ -101,6 +101,11 @@ class CloudMocks(Mocks):
 
     def __init__(self, region: str | None = None) -> None:
         self.aws = AwsAnswers(region) if region else None
+        """The answers of the stack's region (``aws:region``): the default AWS provider's."""
+        self.regions: dict[str, AwsAnswers] = {region: self.aws} if region and self.aws else {}
+        self.provider_regions: dict[str, str] = {}
+        """The region of each explicit AWS provider the program made, by its URN: a resource or an
+        invoke given that provider is answered for that region, as AWS would."""
         self.answers: list[tuple[str, NewResource]] = [
             ("pulumi:providers:", _provider),
             ("kubernetes:helm.sh/", _helm_release),
@@ -108,10 +113,28 @@ class CloudMocks(Mocks):
             ("aws:", self._aws),
         ]
 
+    def note_provider(self, urn: str, typ: str, inputs: dict[str, Any]) -> None:
+        """A provider the program registers (the monitor tells, in a preview too): an AWS one with a
+        region answers for that region."""
+        region = inputs.get("region")
+        if typ == "pulumi:providers:aws" and isinstance(region, str) and region:
+            self.provider_regions[urn] = region
+
+    def aws_for(self, provider: str | None) -> AwsAnswers | None:
+        """The answers for the region of ``provider`` (a provider reference, ``<urn>::<id>``): its own
+        region when the program made it with one, else the stack's."""
+        region = self.provider_regions.get((provider or "").rpartition("::")[0])
+        if region is None:
+            return self.aws
+        if region not in self.regions:
+            self.regions[region] = AwsAnswers(region)
+        return self.regions[region]
+
     def _aws(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        if self.aws is None:
+        answers = self.aws_for(args.provider)
+        if answers is None:
             raise NotImplementedError(f"{args.typ} needs aws:region in the stack file")
-        return self.aws.new_resource(args)
+        return answers.new_resource(args)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         if not args.custom:
@@ -123,7 +146,9 @@ class CloudMocks(Mocks):
             f"the offline plan has no mock answer for {args.typ}; add one in components/offline/mocks.py"
         )
 
-    def checked_names(self, typ: str, name: str, inputs: dict[str, Any]) -> dict[tuple[str, ...], str]:
+    def checked_names(
+        self, typ: str, name: str, inputs: dict[str, Any], provider: str | None = None
+    ) -> dict[tuple[str, ...], str]:
         """The names the provider assigns to a resource when it checks its inputs (Pulumi's
         auto-naming happens in the provider's Check, so `pulumi preview` shows them), by path.
 
@@ -134,11 +159,12 @@ class CloudMocks(Mocks):
             if isinstance(metadata, dict) and "name" not in metadata:
                 return {("metadata", "name"): auto_name(name)}
             return {}
-        if not typ.startswith("aws:") or self.aws is None:
+        answers = self.aws_for(provider)
+        if not typ.startswith("aws:") or answers is None:
             return {}
         # The AWS answers name what they auto-name with the logical name and a suffix; keep those,
         # drop the rest.
-        _, state = self.aws.new_resource(MockResourceArgs(typ=typ, name=name, inputs=dict(inputs), custom=True))
+        _, state = answers.new_resource(MockResourceArgs(typ=typ, name=name, inputs=dict(inputs), custom=True))
         auto = aws_auto_name(name)
         return {
             (key,): value
@@ -147,7 +173,8 @@ class CloudMocks(Mocks):
         }
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
-        answer = self.aws.call(args) if self.aws is not None else None
+        answers = self.aws_for(args.provider)
+        answer = answers.call(args) if answers is not None else None
         if answer is not None:
             return answer, []
         raise NotImplementedError(

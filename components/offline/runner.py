@@ -287,6 +287,11 @@ class RecordingMonitor(MockMonitor):
                 if engine_urn in self._seen:
                     raise DuplicateUrnError(engine_urn)
                 self._seen.add(engine_urn)
+        if request.type.startswith("pulumi:providers:"):
+            mocks = self.mocks
+            assert isinstance(mocks, CloudMocks)
+            urn = self.make_urn(request.parent, request.type, request.name)
+            mocks.note_provider(urn, request.type, _struct(request.object, redact=False))
         if self.preview and not stack:
             response = self._preview_register(request)
         else:
@@ -308,7 +313,7 @@ class RecordingMonitor(MockMonitor):
         assert isinstance(mocks, CloudMocks)
         if request.custom:
             inputs = _struct(request.object, redact=False)
-            for path, value in mocks.checked_names(request.type, request.name, inputs).items():
+            for path, value in mocks.checked_names(request.type, request.name, inputs, request.provider).items():
                 _set_path(state, path, value)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", json_format.MessageToDict(state))
         return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=state)
