@@ -76,8 +76,8 @@ ROLES = (
     Role("deploy-prod", "production", "refs/tags/v*", (ADMIN,), (("tag", "v*.*.*"),), reviewers=True),
     Role("e2e", "e2e", "refs/heads/main", (ADMIN,), (("branch", "main"),), reviewers=False),
 )
-STACKS = ("dev", "prod")
-"""The committed stacks, each with its own KMS key (alias/runmcp-gateway-<stack>)."""
+STACKS = tuple(sorted(path.name.split(".")[1] for path in PROJECT.glob("Pulumi.*.yaml")))
+"""The committed stacks (their stack files), each with its own KMS key (alias/runmcp-gateway-<stack>)."""
 E2E_KEY = "e2e"
 """The key of the scheduled run's ephemeral stacks (in the sandbox account)."""
 
