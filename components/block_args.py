@@ -15,7 +15,8 @@ import pulumi
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .names import BLOCK_NAME_LIMIT, component_name_problem
-from .settings import Problem, _problems_from, validate_section
+from .settings import Problem, validate_section
+from .settings.loading import _problems_from
 
 M = TypeVar("M", bound=BaseModel)
 
