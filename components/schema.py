@@ -123,6 +123,7 @@ def stack_file_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{PROJECT} stack file (Pulumi.<stack>.yaml)",
+        # The model's former single file: kept so the committed schema is unchanged by the split.
         "description": "Generated from components/settings.py by `make schema`; do not edit.",
         "type": "object",
         "properties": {
