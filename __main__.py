@@ -2,13 +2,13 @@
 
 import pulumi
 from runmcp_gateway.config import settings_from_pulumi
-from runmcp_gateway.platform import GatewayPlatform, platform_args
+from runmcp_gateway.platform import GatewayPlatform
 
-# Validated here first, so errors name the stack file; the component validates its args again
-# (and warns about legal but risky choices).
+# Parsed once, here, so errors name the stack file; the platform takes the parsed settings as they
+# are (and warns about legal but risky choices).
 settings = settings_from_pulumi()
 
-platform = GatewayPlatform("runmcp", platform_args(settings, instance=pulumi.get_stack()))
+platform = GatewayPlatform.from_settings("runmcp", settings, instance=pulumi.get_stack())
 
 pulumi.export("namespace", platform.namespace)
 pulumi.export("serviceName", platform.service_name)

@@ -2,7 +2,7 @@
 anything, so a block used on its own refuses what the platform refuses, with the same messages.
 
 A block takes its settings as the settings model or as a mapping of the stack file's keys; either
-way they pass through the one settings model (components/settings.py), whose validators hold the
+way they pass through the one settings model (components/settings/), whose validators hold the
 section's rules.
 """
 
@@ -15,7 +15,8 @@ import pulumi
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .names import BLOCK_NAME_LIMIT, component_name_problem
-from .settings import Problem, _problems_from, validate_section
+from .settings import Problem, validate_section
+from .settings.loading import _problems_from
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -41,7 +41,8 @@ from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
 from .kube import pod_security_labels
 from .names import IAM_ROLE_NAME, fitted_name
-from .settings import Image, Percent, Problem, _Model
+from .settings import Image, Percent, Problem
+from .settings.base import _Model
 
 TYPE_TOKEN = "runmcp:index:GatewayDrills"
 FIS_PRINCIPAL = "fis.amazonaws.com"

@@ -144,7 +144,7 @@ class _Rules:
             checked = self._validator.validate_python(value)
         except ValidationError as err:
             # Imported here: settings imports this module for its field types.
-            from .settings import SettingsError, _problems_from
+            from .settings.loading import SettingsError, _problems_from
 
             # The value of a secret Output stays out of the message, as a stack file's secrets do.
             secret = await pending.output.is_secret()

@@ -2,6 +2,10 @@
 its gateways share) and one Gateway on its handle. The stack file describes that one gateway; a
 program with several gateways on one cluster uses the two components directly.
 
+A stack's program builds it from the settings it has already parsed (:meth:`GatewayPlatform.from_settings`:
+the stack file is validated once, where its errors can name the file); any other caller passes args,
+validated by the same model before anything is registered.
+
 The resources predate the split (they were this component's children): each part is given
 ``formerly_under=self``, and every moved resource keeps its URN through an alias.
 
@@ -10,7 +14,7 @@ GatewayPlatform and its args as real types to generate the package schema other 
 """
 
 from collections.abc import Mapping
-from typing import Any, Required, TypedDict
+from typing import Any, Required, Self, TypedDict
 
 import pulumi
 from pydantic.alias_generators import to_camel
@@ -54,7 +58,8 @@ SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms")
 
 
 def platform_args(settings: StackSettings, instance: str | None = None) -> GatewayPlatformArgs:
-    """Already validated settings as GatewayPlatform's args (secret values stay SecretStr)."""
+    """Already validated settings as GatewayPlatform's args (secret values stay SecretStr); the
+    component validates them again. GatewayPlatform.from_settings takes them without that."""
     dumped = settings.model_dump(mode="python", exclude_unset=True)
     args: dict[str, Any] = {key: dumped[key] for key in SETTINGS_KEYS if key in dumped}
     if instance is not None:
@@ -103,7 +108,37 @@ class GatewayPlatform(pulumi.ComponentResource):
     ) -> None:
         instance = args.get("instance") or pulumi.get_stack()
         check_names(TYPE_TOKEN, name, instance)
-        settings = settings_from_args(args, f"{TYPE_TOKEN} {name}")
+        self._compose(name, settings_from_args(args, f"{TYPE_TOKEN} {name}"), instance, opts)
+
+    @classmethod
+    def from_settings(
+        cls,
+        name: str,
+        settings: StackSettings,
+        *,
+        instance: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> Self:
+        """The platform of settings parsed already (load_settings, config.settings_from_pulumi, or
+        StackSettings(...) / StackSettings.model_validate), taken as they are: parsing them again
+        would repeat every check and could only find what the first parse found, and a stack file's
+        problems are best named by the parse that read the file. Settings made without validation
+        (model_construct, model_copy(update=...)) are not checked here: pass those as args instead.
+        ``instance``: as the args' ``instance`` (default: the stack name)."""
+        if not isinstance(settings, StackSettings):
+            raise pulumi.RunError(
+                f"{TYPE_TOKEN} {name}: from_settings takes a StackSettings, not {type(settings).__name__}; "
+                "pass a mapping of settings as GatewayPlatform(name, args)"
+            )
+        instance = instance or pulumi.get_stack()
+        check_names(TYPE_TOKEN, name, instance)
+        # One construction path, _compose; __init__ is the args' way in, which validates them first.
+        platform = cls.__new__(cls)
+        platform._compose(name, settings, instance, opts)
+        return platform
+
+    def _compose(self, name: str, settings: StackSettings, instance: str, opts: pulumi.ResourceOptions | None) -> None:
+        """Register the platform and its parts for validated settings."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         for advisory in settings.advisories():
             pulumi.log.warn(advisory, resource=self)

@@ -3,8 +3,8 @@
 Editors that speak the YAML language server pick it up from the first line of each stack file
 (`# yaml-language-server: $schema=schema/stack-settings.schema.json`) for completion, hover text
 (the settings' docstrings) and validation as you type. The full check (patterns, cross-field rules,
-the capacity arithmetic) stays in settings.py. Regenerate with `make schema`; a test fails while the
-committed file is stale.
+the capacity arithmetic) stays in the settings models (components/settings/). Regenerate with
+`make schema`; a test fails while the committed file is stale.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import inspect
 import itertools
 import json
 import sys
+import typing
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
-from . import settings as settings_module
+from . import settings as settings_package
 from .settings import AWS_REGION_KEY, MISSPELT_PROJECT_PREFIX, PROJECT, StackSettings
 
 SCHEMA_PATH = Path("schema") / "stack-settings.schema.json"
@@ -64,18 +66,48 @@ def field_docstrings(cls: type) -> dict[str, str]:
 
 def with_field_docstrings() -> None:
     """Give the settings' fields their docstrings as descriptions and rebuild the models, nested
-    ones (defined first in settings.py) before the models holding them."""
-    for model in vars(settings_module).values():
-        if not (
-            isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == settings_module.__name__
-        ):
-            continue
+    ones before the models holding them (a model's schema holds the schemas of the models it nests)."""
+    for model in settings_models():
         docs = field_docstrings(model)
         for name, info in model.model_fields.items():
             if info.description is None and name in docs:
                 info.description = docs[name]
         # Every model, changed or not: a model's schema holds the schemas of the models it nests.
         model.model_rebuild(force=True)
+
+
+def settings_models() -> list[type[BaseModel]]:
+    """Every model of the settings package (whichever of its modules defines it), each after the
+    models it nests."""
+    found: dict[type[BaseModel], None] = {}
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in found:
+            return
+        for info in model.model_fields.values():
+            for inner in _models_in(info.annotation):
+                visit(inner)
+        found[model] = None
+
+    for name in settings_package.__all__:
+        value = getattr(settings_package, name)
+        if isinstance(value, type) and issubclass(value, BaseModel) and _ours(value):
+            visit(value)
+    return list(found)
+
+
+def _ours(model: type[BaseModel]) -> bool:
+    return model.__module__.startswith(settings_package.__name__ + ".")
+
+
+def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:
+    """The settings models an annotation names, at any depth (``dict[str, NodeGroupSettings] | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if _ours(annotation):
+            yield annotation
+        return
+    for arg in typing.get_args(annotation):
+        yield from _models_in(arg)
 
 
 def stack_file_schema() -> dict[str, Any]:
@@ -91,6 +123,7 @@ def stack_file_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{PROJECT} stack file (Pulumi.<stack>.yaml)",
+        # The model's former single file: kept so the committed schema is unchanged by the split.
         "description": "Generated from components/settings.py by `make schema`; do not edit.",
         "type": "object",
         "properties": {

@@ -1,6 +1,6 @@
 """Per-module result of the last `make mutants` run (mutmut 3 keeps it in mutants/<path>.meta).
 
-    python scripts/mutants_summary.py [components/alarms.py ...]
+    python scripts/mutants_summary.py [components/alarms.py | components/settings ...]
 
 One line per module: killed / tested, then survivors, timeouts and the mutants no test reaches,
 and the names of the survivors of the modules named (all modules when none is named), which
@@ -28,12 +28,20 @@ def results(module: Path) -> dict[str, str]:
     return {name: status_by_exit_code[code] for name, code in codes.items()}
 
 
+def modules_in(path: Path) -> list[Path]:
+    """A module named, or every module mutmut ran below a folder (components/settings/ is a package
+    of modules)."""
+    if path.suffix == ".py":
+        return [path]
+    return sorted(meta.with_suffix("").relative_to(MUTANTS) for meta in (MUTANTS / path).glob("**/*.py.meta"))
+
+
 def main(argv: list[str]) -> int:
     if not MUTANTS.is_dir():
         print("no mutants/ here: run `make mutants` first", file=sys.stderr)
         return 2
-    named = [Path(arg) for arg in argv]
-    modules = named or sorted(p.with_suffix("").relative_to(MUTANTS) for p in MUTANTS.glob("components/*.py.meta"))
+    named = [module for arg in argv for module in modules_in(Path(arg))]
+    modules = named or modules_in(Path("components"))
     print(f"{'module':34} {'killed/tested':>14} {'survived':>9} {'timeout':>8} {'no tests':>9} {'not run':>8}")
     survivors: list[str] = []
     for module in modules:

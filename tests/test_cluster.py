@@ -14,7 +14,8 @@ from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
 from components.offline.aws_mocks import AwsRefusal
 from components.offline.mocks import CloudMocks
 from components.offline.runner import Plan, RecordingMonitor, read_stack_file, run_plan, run_program
-from components.settings import EKS_ADDONS, SettingsError, StackSettings, _cross_field_problems
+from components.settings import EKS_ADDONS, SettingsError, StackSettings
+from components.settings.stack import _cross_field_problems
 from tests.conftest import (
     IMAGE,
     PROJECT_DIR,

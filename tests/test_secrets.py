@@ -16,7 +16,8 @@ from components.config import SECRET_PLACEHOLDER, StackFile, read_stack_file, se
 from components.offline.cli import plan_document, print_text
 from components.offline.kubernetes import write_manifests
 from components.offline.runner import SECRET, Plan, run_program
-from components.settings import SECRET_PATHS, _walk
+from components.settings import SECRET_PATHS
+from components.settings.loading import _walk
 from tests.conftest import ALL_STACKS, PROJECT_DIR, container, one, planned, stack_path
 
 

@@ -1,0 +1,201 @@
+"""The whole stack file (StackSettings) and the cluster-scoped part (ClusterScopeSettings): they
+compose the sections' models and hold the rules that span sections, in one place. A rule about one
+section's data lives on that section's model, so a building block given that model alone refuses it too."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+import pulumi
+from pydantic import model_validator
+from pydantic.alias_generators import to_camel
+
+from ..capacity import (
+    CLUSTER_AUTOSCALER_REQUESTS,
+    CLUSTER_WIDE_REQUESTS,
+    DAEMONSET_REQUESTS,
+    LOAD_BALANCER_CONTROLLER_REPLICAS,
+    LOAD_BALANCER_CONTROLLER_REQUESTS,
+    NodeGroupCapacity,
+    Requests,
+    capacity_problem,
+    total,
+)
+from ..quantities import cpu_millicores, memory_bytes
+from .alarms import AlarmSettings
+from .autoscaling import ScalingSettings
+from .base import Problem, _CrossFieldError, _Model
+from .cluster import ClusterSettings, EksSettings, ExistingClusterSettings
+from .gateway import GatewaySettings
+from .load_balancer import ControllerSettings, LoadBalancerSettings, shutdown_behind_alb_problems
+
+
+class StackSettings(_Model):
+    cluster: ClusterSettings = ClusterSettings()
+    gateway: GatewaySettings
+    scaling: ScalingSettings = ScalingSettings()
+    load_balancer: LoadBalancerSettings = LoadBalancerSettings()
+    alarms: AlarmSettings = AlarmSettings()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> StackSettings:
+        problems = list(_cross_field_problems(self))
+        if problems:
+            raise _CrossFieldError(problems)
+        return self
+
+    def advisories(self) -> list[str]:
+        """Legal but risky choices, reported as warnings."""
+        notes = []
+        if self.scaling.min_replicas < 2:
+            notes.append(
+                f"scaling.minReplicas is {self.scaling.min_replicas}: one pod is not highly available "
+                "(a node drain or a rollout interrupts the gateway); use 2 or more outside development"
+            )
+        if self.alarms.enabled and not (
+            self.alarms.emails or self.alarms.https_endpoints or self.alarms.existing_topic_arns
+        ):
+            notes.append(
+                "alarms have no recipient: add alarms.emails, alarms.httpsEndpoints or alarms.existingTopicArns"
+            )
+        lb = self.load_balancer
+        if lb.kind == "alb" and not lb.https:
+            notes.append(
+                "loadBalancer has no certificateArn and no domain: the gateway is served over plain HTTP; "
+                "set one of them for HTTPS"
+            )
+        eks = self.cluster.provisioned
+        if eks is not None:
+            if any(ipaddress.ip_network(c).prefixlen == 0 for c in eks.endpoint.public_access_cidrs):
+                notes.append(
+                    "cluster.eks.endpoint.publicAccessCidrs admits the whole internet to the Kubernetes API "
+                    "(IAM still authenticates); narrow it to the addresses Pulumi and operators connect from"
+                )
+            for name, group in eks.node_groups.items():
+                if group.capacity_type == "SPOT" and len(group.instance_types) < 2:
+                    notes.append(
+                        f"cluster.eks.nodeGroups.{name} is SPOT with one instance type: list several so a "
+                        "reclaimed type does not take every node"
+                    )
+            if not eks.cluster_autoscaler.enabled:
+                notes.append(
+                    "cluster.eks.clusterAutoscaler is off: nodes do not follow the HPA, so pods it adds beyond "
+                    "the node groups' current size stay Pending"
+                )
+        return notes
+
+
+class ClusterScopeSettings(_Model):
+    """GatewayCluster's settings: the cluster, and what every gateway on it shares (the load
+    balancer controller, the alarm topic and its subscribers, the nodes' alarms)."""
+
+    cluster: ClusterSettings = ClusterSettings()
+    load_balancer_controller: ControllerSettings = ControllerSettings()
+    """install: false when no gateway on this cluster has an ALB, or the cluster runs the controller already."""
+    alarms: AlarmSettings = AlarmSettings()
+    """enabled, emails, httpsEndpoints, existingTopicArns, runbookUrl and the node thresholds."""
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ClusterScopeSettings:
+        problems: list[Problem] = []
+        existing = self.cluster.existing
+        if existing is not None and self.load_balancer_controller.install:
+            for field in ("name", "vpc_id"):
+                if getattr(existing, field) is None:
+                    problems.append(
+                        Problem(
+                            f"cluster.existing.{to_camel(field)}",
+                            "is required to install the load balancer controller "
+                            "(or set loadBalancerController.install: false)",
+                        )
+                    )
+        if problems:
+            raise _CrossFieldError(problems)
+        return self
+
+
+def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
+    """The rules that span sections; a rule about one section's data lives on that section's model
+    (so a building block given that model alone refuses it too)."""
+    yield from _cluster_problems(s)
+    yield from _load_balancer_problems(s)
+
+
+def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
+    lb = s.load_balancer
+    if lb.kind == "none":
+        return
+    eks = s.cluster.provisioned
+    if s.cluster.existing is not None:
+        yield from _existing_cluster_network_problems(s.cluster.existing)
+    if (
+        eks is not None
+        and eks.network.existing is not None
+        and lb.scheme == "internet-facing"
+        # A whole list given as an Output is counted by AWS (the load balancer needs two zones).
+        and not isinstance(eks.network.existing.public_subnet_ids, pulumi.Output)
+        and len(eks.network.existing.public_subnet_ids) < 2
+    ):
+        yield Problem(
+            "cluster.eks.network.existing.publicSubnetIds",
+            "an internet-facing load balancer needs public subnets in two or more zones",
+        )
+    for problem in shutdown_behind_alb_problems(s.gateway.shutdown):
+        yield Problem(f"gateway.shutdown.{problem.key}", problem.message)
+
+
+def _existing_cluster_network_problems(existing: ExistingClusterSettings) -> Iterable[Problem]:
+    """An ALB on a cluster made elsewhere: the facts the component cannot look up itself."""
+    needed = {
+        "name": "the EKS cluster's name (for the load balancer controller)",
+        "vpc_id": "the cluster's VPC (for the target group)",
+        "node_security_group_id": "the nodes' security group (it gets the rule admitting the ALB)",
+    }
+    for field, what in needed.items():
+        if getattr(existing, field) is None:
+            yield Problem(f"cluster.existing.{to_camel(field)}", f"is required with an ALB: {what}")
+    # A whole list given as an Output is counted by AWS (the load balancer needs two zones).
+    if not isinstance(existing.subnet_ids, pulumi.Output) and len(existing.subnet_ids) < 2:
+        yield Problem(
+            "cluster.existing.subnetIds",
+            "an ALB needs subnets in two or more zones (public ones for internet-facing)",
+        )
+
+
+def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
+    eks = s.cluster.provisioned
+    if eks is not None:
+        yield from _capacity_problems(s, eks)
+
+
+def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
+    requests = s.gateway.resources.requests
+    groups = [
+        NodeGroupCapacity(
+            name=name,
+            instance_types=tuple(group.instance_types),
+            size=group.max_size if eks.cluster_autoscaler.enabled else group.min_size,
+            size_key="maxSize" if eks.cluster_autoscaler.enabled else "minSize",
+            schedulable=not any(t.effect in ("NoSchedule", "NoExecute") for t in group.taints),
+        )
+        for name, group in eks.node_groups.items()
+    ]
+    problem = capacity_problem(
+        groups,
+        gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
+        max_replicas=s.scaling.max_replicas,
+        daemonsets=total(DAEMONSET_REQUESTS.values()),
+        cluster_wide=total(
+            [
+                *CLUSTER_WIDE_REQUESTS.values(),
+                CLUSTER_AUTOSCALER_REQUESTS.times(int(eks.cluster_autoscaler.enabled)),
+                LOAD_BALANCER_CONTROLLER_REQUESTS.times(
+                    LOAD_BALANCER_CONTROLLER_REPLICAS
+                    * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
+                ),
+            ]
+        ),
+    )
+    if problem is not None:
+        yield Problem("scaling.maxReplicas", problem)
