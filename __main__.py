@@ -28,3 +28,6 @@ if platform.load_balancer is not None:
 if platform.alarms is not None:
     pulumi.export("alarmTopicArn", platform.alarm_topic_arn)
     pulumi.export("dashboardName", platform.alarms.dashboard.dashboard_name)
+if platform.drills is not None:
+    # What `runmcp-infra drill STACK` reads (components/drill/contract.py): templates, load, objectives.
+    pulumi.export("drills", platform.drills.outputs)

@@ -728,6 +728,88 @@ class AlarmSettingsArgs(TypedDict, total=False):
     thresholds: AlarmThresholdsArgs
 
 
+class LoadSettingsArgs(TypedDict, total=False):
+    """The in-cluster load generator: a bounded rate for a bounded time.
+
+    Stack file: `runmcp-gateway:drills.load`.
+    """
+
+    image: str
+    """Pinned k6 image.
+
+    Default: `"grafana/k6:0.57.0"`.
+    """
+    requests_per_second: int
+    """MCP sessions started per second (each: initialize, then tools/list).
+
+    Default: `20`.
+    """
+    duration_minutes: int
+    """How long one run lasts at most; the runner stops it earlier when the drill ends.
+
+    Default: `20`.
+    """
+    warmup_seconds: int
+    """Load before each fault: the steady state the drill starts from.
+
+    Default: `120`.
+    """
+    cooldown_seconds: int
+    """Load kept after each recovery window, so the recovery is measured under load.
+
+    Default: `120`.
+    """
+
+
+class PredictedTimesArgs(TypedDict, total=False):
+    """What the drills hold the measurement against (the report shows predicted vs measured).
+
+    Stack file: `runmcp-gateway:drills.predicted`.
+    """
+
+    scale_out_replicas: int
+    """Default: `4`."""
+    scale_out_seconds: int
+    """Default: `240`."""
+    pod_loss_seconds: int
+    """Default: `120`."""
+    node_loss_seconds: int
+    """Default: `420`."""
+    zone_loss_seconds: int
+    """Default: `900`."""
+
+
+class DrillSettingsArgs(TypedDict, total=False):
+    """Failover and scaling drills (AWS FIS) and their load generator; off unless a stack turns them on.
+
+    Stack file: `runmcp-gateway:drills`.
+    """
+
+    enabled: bool
+    """Default: `false`."""
+    pod_loss_percent: int
+    """Share of the gateway's pods deleted (PERCENT selection, rounded down).
+
+    Default: `50`.
+    """
+    node_termination_percent: int
+    """instanceTerminationPercentage of every node group.
+
+    Default: `34`.
+    """
+    zone_loss_minutes: int
+    """How long one zone's subnets are cut off (disrupt-connectivity: PT1M to 12 hours).
+
+    Default: `10`.
+    """
+    availability_objective_percent: float
+    """Default: `99.5`."""
+    log_retention_days: int
+    """Default: `30`."""
+    load: LoadSettingsArgs
+    predicted: PredictedTimesArgs
+
+
 class StackSettingsArgs(TypedDict, total=False):
     """A stack file's settings."""
 
@@ -736,6 +818,8 @@ class StackSettingsArgs(TypedDict, total=False):
     scaling: ScalingSettingsArgs
     load_balancer: LoadBalancerSettingsArgs
     alarms: AlarmSettingsArgs
+    drills: DrillSettingsArgs
+    """Failover and scaling drills (AWS FIS) with their load generator: on in staging."""
 
 
 __all__ = [
@@ -748,6 +832,7 @@ __all__ = [
     "ControlPlaneLoggingArgs",
     "ControllerSettingsArgs",
     "DomainSettingsArgs",
+    "DrillSettingsArgs",
     "EgressRuleArgs",
     "EksAddonName",
     "EksSettingsArgs",
@@ -761,12 +846,14 @@ __all__ = [
     "LoadBalancerKind",
     "LoadBalancerScheme",
     "LoadBalancerSettingsArgs",
+    "LoadSettingsArgs",
     "LogRetentionDays",
     "NetworkNatGateways",
     "NetworkPolicySettingsArgs",
     "NetworkSettingsArgs",
     "NodeGroupCapacityType",
     "NodeGroupSettingsArgs",
+    "PredictedTimesArgs",
     "ProbesArgs",
     "ResourceLimitsArgs",
     "ResourceRequestsArgs",

@@ -30,19 +30,18 @@ Choices:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-from pydantic import Field
 
 from .block_args import ArgsCheck
+from .gateway import image_pull_policy
 from .iam import AwsAccount, policy_document
 from .kube import pod_security_labels
 from .names import IAM_ROLE_NAME, fitted_name
-from .settings import Image, Percent, Problem
-from .settings.base import _Model
+from .settings import DrillSettings, LoadSettings, Problem
 
 TYPE_TOKEN = "runmcp:index:GatewayDrills"
 FIS_PRINCIPAL = "fis.amazonaws.com"
@@ -63,45 +62,10 @@ POD_ACTION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 """Exactly the Role the FIS user guide gives for EKS pod actions: (API group, resource, verbs)."""
 
 
-class LoadSettings(_Model):
-    """The in-cluster load generator: a bounded rate for a bounded time."""
-
-    image: Image = "grafana/k6:0.57.0"
-    """Pinned k6 image."""
-    requests_per_second: Annotated[int, Field(ge=1, le=2000)] = 20
-    """MCP sessions started per second (each: initialize, then tools/list)."""
-    duration_minutes: Annotated[int, Field(ge=1, le=120)] = 20
-    """How long one run lasts at most; the runner stops it earlier when the drill ends."""
-    warmup_seconds: Annotated[int, Field(ge=0, le=1800)] = 120
-    """Load before each fault: the steady state the drill starts from."""
-    cooldown_seconds: Annotated[int, Field(ge=0, le=1800)] = 120
-    """Load kept after each recovery window, so the recovery is measured under load."""
-
-
-class PredictedTimes(_Model):
-    """What the drills hold the measurement against (the report shows predicted vs measured)."""
-
-    scale_out_replicas: Annotated[int, Field(ge=1)] = 4
-    scale_out_seconds: Annotated[int, Field(ge=30)] = 240
-    pod_loss_seconds: Annotated[int, Field(ge=30)] = 120
-    node_loss_seconds: Annotated[int, Field(ge=30)] = 420
-    zone_loss_seconds: Annotated[int, Field(ge=30)] = 900
-
-
-class DrillSettings(_Model):
-    """Failover and scaling drills (AWS FIS) and their load generator; off unless a stack turns them on."""
-
-    enabled: bool = False
-    pod_loss_percent: Percent = 50
-    """Share of the gateway's pods deleted (PERCENT selection, rounded down)."""
-    node_termination_percent: Percent = 34
-    """instanceTerminationPercentage of every node group."""
-    zone_loss_minutes: Annotated[int, Field(ge=1, le=720)] = 10
-    """How long one zone's subnets are cut off (disrupt-connectivity: PT1M to 12 hours)."""
-    availability_objective_percent: Annotated[float, Field(ge=50, le=100)] = 99.5
-    log_retention_days: Annotated[int, Field(ge=1)] = 30
-    load: LoadSettings = LoadSettings()
-    predicted: PredictedTimes = PredictedTimes()
+SKIP_LOAD_TAG_PINNED = (
+    "CKV_K8S_43=The load generator's image is pinned to a version tag and pulled with imagePullPolicy "
+    "Always; pin a digest in drills.load.image to pin the bytes too"
+)
 
 
 def _duration(minutes: int) -> str:
@@ -547,6 +511,7 @@ class GatewayDrills(pulumi.ComponentResource):
         container = k8s.core.v1.ContainerArgs(
             name="k6",
             image=load.image,
+            image_pull_policy=image_pull_policy(load.image),
             # No usage report to Grafana: the pod reaches nothing but the load balancer.
             args=["run", "--quiet", "--no-usage-report", "/scripts/drill.js"],
             env=[
@@ -555,7 +520,10 @@ class GatewayDrills(pulumi.ComponentResource):
                 k8s.core.v1.EnvVarArgs(name="DURATION", value=f"{seconds}s"),
             ],
             resources=k8s.core.v1.ResourceRequirementsArgs(
-                requests={"cpu": "500m", "memory": "256Mi"}, limits={"memory": "512Mi"}
+                # A CPU limit here (not on the gateway): the load generator must not take the CPU the
+                # gateway pods it measures would scale on.
+                requests={"cpu": "500m", "memory": "256Mi"},
+                limits={"cpu": "1", "memory": "512Mi"},
             ),
             security_context=k8s.core.v1.SecurityContextArgs(
                 allow_privilege_escalation=False,
@@ -569,9 +537,12 @@ class GatewayDrills(pulumi.ComponentResource):
                 k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
             ],
         )
+        skips = {} if "@" in load.image else {"checkov.io/skip1": SKIP_LOAD_TAG_PINNED}
         k8s.batch.v1.CronJob(
             f"{name}-load",
-            metadata=meta,
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=LOAD_CRON_JOB, namespace=LOAD_NAMESPACE, labels=labels, annotations=skips
+            ),
             spec=k8s.batch.v1.CronJobSpecArgs(
                 # Never runs on its schedule: the drill runner creates a Job from it.
                 suspend=True,

@@ -133,6 +133,8 @@ class GatewayCluster(pulumi.ComponentResource):
             assert eks is not None
             cluster_name = eks.name or f"{name}-{instance}"
             cluster = EksCluster(f"{name}-cluster", eks, version, cluster_name, tags, account, opts=child)
+        # The cluster made here (Python only: the drills fail its node groups and zones).
+        self.eks_cluster: EksCluster | None = cluster if isinstance(cluster, EksCluster) else None
         in_cluster = pulumi.ResourceOptions.merge(
             child, pulumi.ResourceOptions(providers={"kubernetes": cluster.provider})
         )

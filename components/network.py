@@ -114,6 +114,10 @@ class Network(pulumi.ComponentResource):
     """The made subnets' ids; or an existing VPC's, each (or the whole list) possibly an Output."""
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     nat_gateway_count: int
+    zone_names: list[str]
+    """The zones of the made subnets, in order (empty for an existing VPC)."""
+    private_subnets: list[aws.ec2.Subnet]
+    """The made private subnets, one per zone in ``zone_names``' order (empty for an existing VPC)."""
     ready: list[pulumi.Resource]
     """What must exist before anything in the private subnets can reach out (NAT gateways, routes):
     nodes joining, Pod Identity, the controllers calling AWS. Depending on it also keeps them from
@@ -137,6 +141,7 @@ class Network(pulumi.ComponentResource):
             self.private_subnet_ids = existing.private_subnet_ids
             self.public_subnet_ids = existing.public_subnet_ids
             self.nat_gateway_count = 0
+            self.zone_names, self.private_subnets = [], []
             self.ready = []
         else:
             self._create(name, settings, tags, instance_types)
@@ -237,4 +242,6 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = [s.id for s in private_subnets]
         self.public_subnet_ids = [s.id for s in public_subnets]
         self.nat_gateway_count = nat_count
+        self.zone_names = [zone.zone.name for zone in plan]
+        self.private_subnets = private_subnets
         self.ready = [*nats, *ready]

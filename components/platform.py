@@ -22,13 +22,17 @@ from pydantic.alias_generators import to_camel
 from .args import (
     AlarmSettingsArgs,
     ClusterSettingsArgs,
+    DrillSettingsArgs,
     GatewaySettingsArgs,
     LoadBalancerSettingsArgs,
     ScalingSettingsArgs,
 )
 from .cluster import given_provider
+from .drills import GatewayDrills
 from .gateway_cluster import GatewayCluster
 from .gateway_service import Gateway
+from .iam import AwsAccount
+from .labels import aws_tags
 from .names import check_names
 from .settings import PROJECT, StackSettings, load_settings
 
@@ -50,11 +54,13 @@ class GatewayPlatformArgs(TypedDict, total=False):
     """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
     alarms: AlarmSettingsArgs
     """CloudWatch alarms: emails, httpsEndpoints, existingTopicArns, thresholds, ..."""
+    drills: DrillSettingsArgs
+    """The staging drills (AWS FIS) and their load generator: enabled, podLossPercent, load, ..."""
     instance: str
     """Names this installation (labels, tags, the cluster and dashboard names); default: the stack name."""
 
 
-SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms")
+SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms", "drills")
 
 
 def platform_args(settings: StackSettings, instance: str | None = None) -> GatewayPlatformArgs:
@@ -173,6 +179,7 @@ class GatewayPlatform(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self),
             formerly_under=self,
         )
+        self.drills = _drills(name, settings, instance, cluster, gateway, self)
         self.cluster_name = cluster.cluster_name
         self.kubeconfig = cluster.kubeconfig
         self.alarm_topic_arn = cluster.alarm_topic_arn
@@ -203,6 +210,56 @@ class GatewayPlatform(pulumi.ComponentResource):
                 "alarmTopicArn": self.alarm_topic_arn,
             }
         )
+
+
+STOP_ALARMS = ("no-healthy-targets", "target-5xx-rate")
+"""The availability alarms (components/alarms.py keys) whose ALARM state stops every drill."""
+
+
+def _drills(
+    name: str,
+    settings: StackSettings,
+    instance: str,
+    cluster: GatewayCluster,
+    gateway: Gateway,
+    parent: pulumi.Resource,
+) -> GatewayDrills | None:
+    """The staging drills, where drills.enabled: they fail this stack's own pods, nodes and one zone
+    (the settings refuse drills without a cluster and network made here, an ALB and alarms)."""
+    if not settings.drills.enabled:
+        return None
+    eks = cluster.eks_cluster
+    latency = settings.alarms.thresholds.latency_p99_seconds
+    assert eks is not None
+    assert gateway.alarms is not None
+    assert settings.cluster.provisioned is not None
+    assert latency is not None
+    network = eks.network
+    stops = [gateway.alarms.alarms[key] for key in STOP_ALARMS]
+    vpc_cidr = settings.cluster.provisioned.network.cidr
+    return GatewayDrills(
+        f"{name}-drills",
+        settings.drills,
+        cluster_name=eks.cluster_name,
+        cluster_arn=eks.cluster.arn,
+        namespace=settings.gateway.namespace,
+        deployment_name=settings.gateway.name,
+        node_group_arns=[group.arn for group in eks.node_groups.values()],
+        # The zone-loss drill cuts off the first zone; every zone is as good as another.
+        zone=network.zone_names[0],
+        zone_subnet_arns=[network.private_subnets[0].arn],
+        zones=network.zone_names,
+        stop_alarm_arns=[alarm.arn for alarm in stops],
+        stop_alarm_names=[alarm.name for alarm in stops],
+        latency_p99_seconds=latency,
+        gateway_url=gateway.url.apply(lambda url: url or ""),
+        load_balancer_cidrs=["0.0.0.0/0"] if settings.load_balancer.scheme == "internet-facing" else [vpc_cidr],
+        api_server_cidrs=[vpc_cidr],
+        kubernetes_version=settings.cluster.kubernetes_version,
+        account=AwsAccount(parent=parent),
+        tags=aws_tags(instance),
+        opts=pulumi.ResourceOptions(parent=parent, providers={"kubernetes": cluster.handle.provider}),
+    )
 
 
 SUBSCRIBERS = ("emails", "https_endpoints", "existing_topic_arns")

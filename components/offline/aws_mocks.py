@@ -251,7 +251,7 @@ class AwsAnswers:
             ),
             "cloudwatch/metricAlarm:MetricAlarm": lambda n, s: (
                 _auto_name(n),
-                {"arn": self.arn("cloudwatch", f"alarm:{_auto_name(n)}"), "alarmName": _auto_name(n)},
+                {"arn": self.arn("cloudwatch", f"alarm:{_auto_name(n)}"), "name": _auto_name(n)},
             ),
             "cloudwatch/dashboard:Dashboard": lambda n, s: (
                 str(s["dashboardName"]),

@@ -5,7 +5,7 @@
 Exit codes: 0 planned and valid; 1 an object failed validation (or two resources have one URN);
 2 bad settings, stack file or program (the program's own code raised); 3 an internal error (a bug
 of runmcp-gateway: please report it); 4 a mandatory policy
-of the pack (policy/) is violated; 5 an AWS argument fails AWS's API model or a limit AWS documents
+of the pack (components/policy/) is violated; 5 an AWS argument fails AWS's API model or a limit AWS documents
 (components/offline/aws_models.py). When several apply, the first of 1, 4, 5 is returned.
 """
 
@@ -85,7 +85,8 @@ def _policy_pack(run: Checked) -> CheckReport:
     mandatory = [r for r in run.policies if r.mandatory]
     return CheckReport(
         name="policy-pack",
-        checked=f"{len(RULES)} rules of {PACK_NAME} (policy/) on {len(run.plan.custom_resources())} resources: "
+        checked=f"{len(RULES)} rules of {PACK_NAME} (components/policy/) on "
+        f"{len(run.plan.custom_resources())} resources: "
         f"{len(run.policies)} violation(s), {len(mandatory)} mandatory; {run.levels}",
         problems=[f"{r.rule}: {r.message} ({r.urn or 'stack'})" for r in mandatory],
         coverage={"rules": len(RULES), "violations": len(run.policies), "mandatory": len(mandatory)},
@@ -296,7 +297,9 @@ def print_text(
         out.write("\nDiagnostics:\n")
         for warning in plan.warnings:
             out.write(f"  warning: {warning}\n")
-    out.write(f"\nPolicies:\n    {PACK_NAME} (policy/, {len(RULES)} rules{'; ' + levels if levels else ''}): ")
+    out.write(
+        f"\nPolicies:\n    {PACK_NAME} (components/policy/, {len(RULES)} rules{'; ' + levels if levels else ''}): "
+    )
     out.write("no violations\n" if not policies else f"{len(policies)} violation(s)\n")
     names = {r.urn: f"{r.type}: {r.name}" for r in plan.resources}
     for result in policies:

@@ -54,6 +54,7 @@ from .cluster import (
     Taint,
     role_name_part,
 )
+from .drills import DrillSettings, LoadSettings, PredictedTimes
 from .fields import UNIQUE_ENTRIES, Cidr, DnsLabel, Image, Percent, SecurityGroupId, SubnetId, VpcId
 from .gateway import (
     CONFIGMAP_LIMIT_BYTES,
@@ -140,6 +141,7 @@ __all__ = [
     "DnsLabel",
     "DomainName",
     "DomainSettings",
+    "DrillSettings",
     "EgressRule",
     "EksAddonName",
     "EksSettings",
@@ -161,6 +163,7 @@ __all__ = [
     "LabelKey",
     "LabelValue",
     "LoadBalancerSettings",
+    "LoadSettings",
     "LogRetentionDays",
     "NetworkPolicySettings",
     "NetworkSettings",
@@ -168,6 +171,7 @@ __all__ = [
     "OrOutput",
     "Percent",
     "Port",
+    "PredictedTimes",
     "Probes",
     "Problem",
     "Quantity",

@@ -27,6 +27,7 @@ from .alarms import AlarmSettings
 from .autoscaling import ScalingSettings
 from .base import Problem, _CrossFieldError, _Model
 from .cluster import ClusterSettings, EksSettings, ExistingClusterSettings
+from .drills import DrillSettings
 from .gateway import GatewaySettings
 from .load_balancer import ControllerSettings, LoadBalancerSettings, shutdown_behind_alb_problems
 
@@ -37,6 +38,8 @@ class StackSettings(_Model):
     scaling: ScalingSettings = ScalingSettings()
     load_balancer: LoadBalancerSettings = LoadBalancerSettings()
     alarms: AlarmSettings = AlarmSettings()
+    drills: DrillSettings = DrillSettings()
+    """Failover and scaling drills (AWS FIS) with their load generator: on in staging."""
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackSettings:
@@ -120,6 +123,26 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     (so a building block given that model alone refuses it too)."""
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
+    yield from _drill_problems(s)
+
+
+def _drill_problems(s: StackSettings) -> Iterable[Problem]:
+    """What the drills stand on: a cluster made here with its own network (they terminate its node
+    groups' instances and cut one of its zones off), the load balancer the load goes through, and the
+    availability alarms that stop every experiment."""
+    if not s.drills.enabled:
+        return
+    eks = s.cluster.provisioned
+    if eks is None or eks.network.existing is not None:
+        yield Problem("drills.enabled", "needs cluster.eks with a network made here (node groups and zones to fail)")
+    if s.load_balancer.kind != "alb":
+        yield Problem("drills.enabled", "needs loadBalancer.kind: alb (the load and the measurements go through it)")
+    if not s.alarms.enabled:
+        yield Problem(
+            "drills.enabled", "needs alarms.enabled: the availability alarms are every drill's stop condition"
+        )
+    elif s.alarms.thresholds.latency_p99_seconds is None:
+        yield Problem("drills.enabled", "needs alarms.thresholds.latencyP99Seconds: the drills' bound on p99 latency")
 
 
 def _load_balancer_problems(s: StackSettings) -> Iterable[Problem]:
