@@ -4,7 +4,7 @@ A pure function of the validated settings (:func:`timeline`): no Pulumi, no clou
 a range (best, worst) built from terms, each term a step with its own best and worst and where its
 number comes from: a setting (its key path), a Kubernetes or AWS default (with its source), or an
 estimate of a step no setting governs (image pull, the gateway's own start). A figure that one of
-several parallel mechanisms ends ("whichever first") has one path per mechanism; its range is the
+several parallel mechanisms ends ("whichever first") has one chain of terms per mechanism; its range is the
 range of the earliest: (min of the bests, min of the worsts).
 
 The staging drills (``runmcp-infra drill``) measure what this predicts. Where a term is an estimate,
@@ -14,11 +14,14 @@ can be corrected in one place.
 
 from __future__ import annotations
 
+import pathlib
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .gateway import STARTUP_PROBE_PERIOD_SECONDS
-from .settings import DEREGISTRATION_PROPAGATION_SECONDS, StackSettings
+from .settings import DEREGISTRATION_PROPAGATION_SECONDS, ScalingRules, StackSettings
 
 # --- Facts no setting of this project governs, with their sources ------------------------------
 
@@ -127,7 +130,7 @@ class Term:
 
 
 @dataclass(frozen=True)
-class Path:
+class Chain:
     """Steps that follow one another: the sums of their bests and of their worsts."""
 
     name: str
@@ -152,27 +155,27 @@ class Path:
 
 @dataclass(frozen=True)
 class Figure:
-    """What a user can expect: the earliest of its paths (they run side by side), or why there is no figure."""
+    """What a user can expect: the earliest of its chains (they run side by side), or why there is no figure."""
 
     key: str
     title: str
-    paths: tuple[Path, ...] = ()
+    chains: tuple[Chain, ...] = ()
     unavailable: str | None = None
     """Why this stack has no such figure (e.g. no node autoscaler: the pod stays Pending)."""
     notes: tuple[str, ...] = ()
 
     @property
     def best(self) -> int | None:
-        return min((p.best for p in self.paths), default=None)
+        return min((c.best for c in self.chains), default=None)
 
     @property
     def worst(self) -> int | None:
-        return min((p.worst for p in self.paths), default=None)
+        return min((c.worst for c in self.chains), default=None)
 
     @property
-    def first(self) -> Path | None:
+    def first(self) -> Chain | None:
         """The path that ends the figure at worst (the one a user should shorten first)."""
-        return min(self.paths, key=lambda p: (p.worst, p.best), default=None)
+        return min(self.chains, key=lambda c: (c.worst, c.best), default=None)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -181,7 +184,7 @@ class Figure:
             "best": self.best,
             "worst": self.worst,
             "unavailable": self.unavailable,
-            "paths": [p.as_json() for p in self.paths],
+            "chains": [c.as_json() for c in self.chains],
             "notes": list(self.notes),
         }
 
@@ -213,8 +216,9 @@ class Inputs:
 
     metrics_resolution: int
     hpa_sync: int
-    scale_up_window: int
-    scale_up_disabled: bool
+    min_replicas: int
+    max_replicas: int
+    scale_up: ScalingRules
     readiness_period: int
     probe_timeout: int
     failure_threshold: int
@@ -240,8 +244,9 @@ def inputs_of(s: StackSettings) -> Inputs:
     return Inputs(
         metrics_resolution=METRICS_SERVER_RESOLUTION_SECONDS,
         hpa_sync=HPA_SYNC_PERIOD_SECONDS,
-        scale_up_window=s.scaling.scale_up.stabilization_window_seconds,
-        scale_up_disabled=s.scaling.scale_up.select_policy == "Disabled",
+        min_replicas=s.scaling.min_replicas,
+        max_replicas=s.scaling.max_replicas,
+        scale_up=s.scaling.scale_up,
         readiness_period=probes.readiness_period_seconds,
         probe_timeout=probes.timeout_seconds,
         failure_threshold=probes.failure_threshold,
@@ -277,8 +282,8 @@ def _metrics_terms(i: Inputs) -> list[Term]:
         Term("HPA sync", 0, i.hpa_sync, f"HPA sync period {i.hpa_sync} s (Kubernetes default)"),
         Term(
             "scale-up stabilization",
-            i.scale_up_window,
-            i.scale_up_window,
+            i.scale_up.stabilization_window_seconds,
+            i.scale_up.stabilization_window_seconds,
             "scaling.scaleUp.stabilizationWindowSeconds",
         ),
     ]
@@ -337,8 +342,8 @@ def _node_add_terms(i: Inputs, *, best_has_room: bool = False) -> list[Term]:
     ]
 
 
-def _readiness_path(i: Inputs) -> Path:
-    return Path(
+def _readiness_chain(i: Inputs) -> Chain:
+    return Chain(
         "readiness probe fails",
         (
             Term(
@@ -355,10 +360,10 @@ def _readiness_path(i: Inputs) -> Path:
     )
 
 
-def _health_check_path(i: Inputs) -> Path:
+def _health_check_chain(i: Inputs) -> Chain:
     # The ALB marks a target unhealthy after UnhealthyThresholdCount failed checks and routes only
     # to healthy targets (ALB user guide, target-group-health-checks).
-    return Path(
+    return Chain(
         "ALB health checks fail",
         (
             Term(
@@ -388,26 +393,40 @@ def _node_unknown_term(i: Inputs) -> Term:
     )
 
 
-def _out_of_rotation_paths(i: Inputs, first: Path) -> tuple[Path, ...]:
+def _out_of_rotation_chains(i: Inputs, first: Chain) -> tuple[Chain, ...]:
     """``first`` side by side with the ALB's health checks, when there is an ALB."""
-    return (first, _health_check_path(i)) if i.alb else (first,)
+    return (first, _health_check_chain(i)) if i.alb else (first,)
 
 
 def timeline_of(i: Inputs) -> Timeline:
     """The arithmetic, on gathered inputs."""
     scale = _metrics_terms(i)
-    disabled = "scaling.scaleUp.selectPolicy is Disabled: the HPA never adds replicas" if i.scale_up_disabled else None
+    disabled = (
+        "scaling.scaleUp.selectPolicy is Disabled: the HPA never adds replicas"
+        if i.scale_up.select_policy == "Disabled"
+        else None
+    )
+    ramp = ramp_seconds(i)
     room_notes = (
-        (f"{i.headroom_replicas} replica(s) of headroom are held free",)
+        f"{i.headroom_replicas} replica(s) of headroom are held free"
         if i.headroom_replicas
-        else ("no headroom is held: this holds while the nodes have room for the new pod",)
+        else "no headroom is held: this holds while the nodes have room for the new pod",
+        *(
+            ()
+            if ramp is None
+            else (
+                f"under load for maxReplicas at once, the scale-up policies (scaling.scaleUp.policies) let the HPA "
+                f"ask for all {i.max_replicas} "
+                + (f"about {ramp} s after its first step" if ramp else "in its first step"),
+            )
+        ),
     )
     with_room = Figure(
         "scaleOutWithRoom",
         "a new replica serves, with room on a node",
         ()
         if disabled
-        else (Path("scale out", (*scale, _estimate("schedule"), *_pod_start_terms(i, fresh_node=False))),),
+        else (Chain("scale out", (*scale, _estimate("schedule"), *_pod_start_terms(i, fresh_node=False))),),
         unavailable=disabled,
         notes=room_notes,
     )
@@ -416,21 +435,31 @@ def timeline_of(i: Inputs) -> Timeline:
         if i.node_autoscaler is None
         else None
     )
-    new_node_path = Path(
+    new_node_chain = Chain(
         "scale out onto a new node",
         (*scale, _estimate("schedule"), *_node_add_terms(i), *_pod_start_terms(i, fresh_node=True)),
     )
     new_node = Figure(
         "scaleOutNewNode",
         "a new replica serves, when a node must be added",
-        () if disabled or no_autoscaler else (new_node_path,),
+        () if disabled or no_autoscaler else (new_node_chain,),
         unavailable=disabled or no_autoscaler,
     )
     pod_failure = Figure(
         "podFailure",
         "a failed pod (stops answering) gets no new requests",
-        _out_of_rotation_paths(i, _readiness_path(i)),
-        notes=("a container that exits is marked not ready at once (the kubelet sees it within about a second)",),
+        _out_of_rotation_chains(i, _readiness_chain(i)),
+        notes=(
+            "a container that exits is marked not ready at once (the kubelet sees it within about a second)",
+            *(
+                (
+                    f"with minReplicas {i.min_replicas} the failed pod may be the only target: an ALB whose targets "
+                    "are all unhealthy fails open and keeps sending them requests until the pod is replaced",
+                )
+                if i.alb and i.min_replicas < 2
+                else ()
+            ),
+        ),
     )
     replacement = (
         _node_unknown_term(i),
@@ -448,17 +477,17 @@ def timeline_of(i: Inputs) -> Timeline:
     node_loss = Figure(
         "nodeLoss",
         "a lost node's pods are replaced and serve",
-        (Path("evict and replace", replacement),),
+        (Chain("evict and replace", replacement),),
         notes=(
             "best: the other nodes have room; worst: a node is added first",
             "its pods stop getting requests sooner: see the lost zone figure",
         ),
     )
-    node_path = Path("node lifecycle controller", (_node_unknown_term(i), _estimate("propagate")))
+    node_chain = Chain("node lifecycle controller", (_node_unknown_term(i), _estimate("propagate")))
     zone_loss = Figure(
         "zoneLoss",
         "a lost zone's pods get no new requests",
-        _out_of_rotation_paths(i, node_path),
+        _out_of_rotation_chains(i, node_chain),
         notes=("a zonal shift (ARC) moves traffic away when started; AWS times an autoshift, this does not",),
     )
     return Timeline(
@@ -474,6 +503,42 @@ def timeline_of(i: Inputs) -> Timeline:
     )
 
 
+def ramp_seconds(i: Inputs) -> int | None:
+    """Seconds from the HPA's first scale-up step to its asking for maxReplicas, under load that
+    warrants maxReplicas at once; None when scale-up is disabled.
+
+    The HPA's own rule (kubernetes/kubernetes, pkg/controller/podautoscaler/horizontal.go,
+    calculateScaleUpLimitWithScalingRules): per policy, the replicas at the start of its period
+    (current less those added within the last periodSeconds) plus value pods, or times (1 +
+    value %) rounded up; the largest of these with selectPolicy Max, the smallest with Min. The
+    HPA applies it at each sync."""
+    rules = i.scale_up
+    if rules.select_policy == "Disabled":
+        return None
+    pick = max if rules.select_policy == "Max" else min
+    current, events, now = i.min_replicas, list[tuple[int, int]](), 0
+    while current < i.max_replicas:
+        proposals = []
+        for policy in rules.policies:
+            start = current - sum(added for at, added in events if at > now - policy.period_seconds)
+            if policy.type == "Pods":
+                proposals.append(start + policy.value)
+            else:
+                proposals.append(-(-start * (100 + policy.value) // 100))
+        target = min(i.max_replicas, pick(proposals))
+        if target > current:
+            events.append((now, target - current))
+            current = target
+            now += i.hpa_sync
+        else:
+            # Nothing more is allowed until a step leaves a policy's period: the first sync after that.
+            leaves = min(
+                at + p.period_seconds for at, _ in events for p in rules.policies if at + p.period_seconds > now
+            )
+            now = -(-leaves // i.hpa_sync) * i.hpa_sync
+    return events[-1][0] if events else 0
+
+
 # --- Presentation ------------------------------------------------------------------------------
 
 
@@ -481,12 +546,12 @@ def _range(best: int | None, worst: int | None) -> str:
     return f"{best}-{worst} s"
 
 
-def _sum(path: Path) -> str:
-    return " + ".join(f"{t.name} {t.best}-{t.worst}" for t in path.terms)
+def _sum(chain: Chain) -> str:
+    return " + ".join(f"{t.name} {t.best}-{t.worst}" for t in chain.terms)
 
 
 def text_lines(t: Timeline, width: int = 110) -> list[str]:
-    """The plan's short "Timeline:" section: one line per figure, its paths' terms wrapped below it."""
+    """The plan's short "Timeline:" section: one line per figure, its chains' terms wrapped below it."""
     lines: list[str] = []
     column = max(len(f.title) for f in t.figures)
     for figure in t.figures:
@@ -494,9 +559,9 @@ def text_lines(t: Timeline, width: int = 110) -> list[str]:
             lines.append(f"{figure.title:<{column}}  none: {figure.unavailable}")
             continue
         lines.append(f"{figure.title:<{column}}  {_range(figure.best, figure.worst)}")
-        for path in figure.paths:
-            label = "= " if len(figure.paths) == 1 else f"or {path.name} {_range(path.best, path.worst)} = "
-            lines.extend(_wrapped(label, [f"{t.name} {t.best}-{t.worst}" for t in path.terms], width))
+        for chain in figure.chains:
+            label = "= " if len(figure.chains) == 1 else f"or {chain.name} {_range(chain.best, chain.worst)} = "
+            lines.extend(_wrapped(label, [f"{t.name} {t.best}-{t.worst}" for t in chain.terms], width))
     return lines
 
 
@@ -513,23 +578,39 @@ def _wrapped(label: str, terms: list[str], width: int) -> list[str]:
 
 
 def markdown(t: Timeline) -> str:
-    """The figures and their paths as a Markdown table (the README's; a test keeps it in step)."""
+    """The figures and their chains as a Markdown table (the README's; a test keeps it in step)."""
     rows = ["| What | Range | Made of |", "| --- | --- | --- |"]
     for figure in t.figures:
         if figure.unavailable is not None:
             rows.append(f"| {figure.title} | none | {figure.unavailable} |")
             continue
-        made = "<br>or ".join(f"{path.name} ({_range(path.best, path.worst)}): {_sum(path)}" for path in figure.paths)
+        made = "<br>or ".join(
+            f"{chain.name} ({_range(chain.best, chain.worst)}): {_sum(chain)}" for chain in figure.chains
+        )
         rows.append(f"| {figure.title} | {_range(figure.best, figure.worst)} | {made} |")
-    return "\n".join(rows)
+    notes = [f"- {figure.title}: {note}" for figure in t.figures for note in figure.notes]
+    return "\n".join([*rows, "", *notes])
 
 
 def sources_markdown(t: Timeline) -> str:
     """Each term once, with where its numbers come from, as a Markdown table."""
     seen: dict[str, str] = {}
     for figure in t.figures:
-        for path in figure.paths:
-            for term in path.terms:
+        for chain in figure.chains:
+            for term in chain.terms:
                 seen.setdefault(term.name, term.source)
     rows = ["| Term | Source |", "| --- | --- |", *(f"| {name} | {source} |" for name, source in seen.items())]
     return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m components.timeline Pulumi.<stack>.yaml`: the README's table for that stack."""
+    from .config import read_stack_file, settings_from_stack_file
+
+    for name in sys.argv[1:] if argv is None else argv:
+        print(markdown(timeline(settings_from_stack_file(read_stack_file(pathlib.Path(name))))))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
