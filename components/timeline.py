@@ -408,7 +408,7 @@ def timeline_of(i: Inputs) -> Timeline:
     )
     ramp = ramp_seconds(i)
     room_notes = (
-        f"{i.headroom_replicas} replica(s) of headroom are held free"
+        f"headroom holds room for {i.headroom_replicas} new replica(s) at once; beyond them, a node may be needed"
         if i.headroom_replicas
         else "no headroom is held: this holds while the nodes have room for the new pod",
         *(

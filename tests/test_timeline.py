@@ -313,3 +313,10 @@ def test_a_consumer_programs_plan_has_no_timeline() -> None:
 def test_the_readmes_shorter_health_check_takes_a_failed_pod_out_within_5_to_13_s() -> None:
     faster = {"loadBalancer.healthCheck": {"intervalSeconds": 5, "timeoutSeconds": 3}}
     assert span(timeline(settings("prod", **faster)).pod_failure) == (5, 13)
+
+
+def test_headroom_is_named_in_the_room_figure_when_held() -> None:
+    i = inputs_of(settings("prod"))
+    assert "no headroom is held" in timeline_of(i).scale_out_with_room.notes[0]
+    held = timeline_of(dataclasses.replace(i, headroom_replicas=3)).scale_out_with_room
+    assert held.notes[0].startswith("headroom holds room for 3 new replica(s)")
