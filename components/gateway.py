@@ -26,6 +26,9 @@ CONTAINER_NAME = "gateway"
 PORT_NAME = "http"
 SCRATCH_LIMIT = "64Mi"
 HOME_LIMIT = "256Mi"
+STARTUP_PROBE_PERIOD_SECONDS = 5
+"""How often the startup probe asks while the gateway loads its OpenAPI documents; its failure
+threshold covers gateway.probes.startupTimeoutSeconds. The timeline (timeline.py) counts it too."""
 
 # checkov runs over the rendered objects; a check skipped by design says why, on the object itself.
 SKIP_CPU_LIMIT = (
@@ -198,7 +201,6 @@ class GatewayWorkload(pulumi.ComponentResource):
                 failure_threshold=failures,
             )
 
-        startup_period = 5
         limits = {"memory": settings.resources.limits.memory}
         if settings.resources.limits.cpu is not None:
             limits["cpu"] = settings.resources.limits.cpu
@@ -214,7 +216,10 @@ class GatewayWorkload(pulumi.ComponentResource):
                 limits=limits,
             ),
             # Startup holds off liveness until the OpenAPI documents are loaded.
-            startup_probe=http_probe(startup_period, -(-probes.startup_timeout_seconds // startup_period)),
+            startup_probe=http_probe(
+                STARTUP_PROBE_PERIOD_SECONDS,
+                -(-probes.startup_timeout_seconds // STARTUP_PROBE_PERIOD_SECONDS),
+            ),
             readiness_probe=http_probe(probes.readiness_period_seconds, probes.failure_threshold),
             liveness_probe=http_probe(probes.liveness_period_seconds, probes.failure_threshold),
             lifecycle=k8s.core.v1.LifecycleArgs(

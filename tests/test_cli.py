@@ -29,7 +29,17 @@ def test_json_plan_document(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"project", "stack", "preview", "resources", "invokes", "outputs", "policies", "checks"}
+    assert set(doc) == {
+        "project",
+        "stack",
+        "preview",
+        "resources",
+        "invokes",
+        "outputs",
+        "policies",
+        "checks",
+        "timeline",  # this project's stack: tests/test_timeline.py checks its figures
+    }
     assert doc["policies"] == []
     assert doc["preview"] is False
     assert [c["name"] for c in doc["checks"]] == PLAN_CHECKS

@@ -25,6 +25,7 @@ import pulumi
 from ..drill.cli import add_parser as add_drill_parser
 from ..policy.rules import RULES
 from ..settings import SettingsError
+from ..timeline import text_lines, timeline
 from .aws_models import check_plan
 from .checks import CheckReport
 from .kubernetes import crd_schema_check, kubernetes_schema_check, write_manifests
@@ -228,7 +229,7 @@ def _plan(args: argparse.Namespace) -> int:
 def plan_document(
     plan: Plan, policies: Sequence[PolicyResult] = (), checks: Sequence[CheckReport] = ()
 ) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "project": plan.project,
         "stack": plan.stack,
         "preview": plan.preview,
@@ -258,6 +259,10 @@ def plan_document(
         "policies": [{"policy": r.rule, "level": r.level.value, "message": r.message, "urn": r.urn} for r in policies],
         "checks": [report.as_json() for report in checks],
     }
+    if plan.settings is not None:
+        # This project's stacks only: a consumer's program has no stack settings to read it from.
+        document["timeline"] = timeline(plan.settings).as_json()
+    return document
 
 
 def _stack_file_name(args: argparse.Namespace) -> str:
@@ -311,12 +316,23 @@ def print_text(
     counts = Counter(r.type.split(":")[0] for r in plan.resources)
     out.write(f"\nResources:\n    + {len(plan.resources) + 1} to create\n")
     out.write("    (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ", 1 stack)\n")
+    _print_timeline(plan, out)
     if checks:
         out.write("\nChecks:\n")
         for report in checks:
             out.write(f"    {'ok' if report.passed else 'FAILED'}  {report.name}: {report.checked}\n")
             for problem in report.problems:
                 out.write(f"        - {problem}\n")
+
+
+def _print_timeline(plan: Plan, out: TextIO) -> None:
+    """What the settings predict for scaling and failover (components/timeline.py)."""
+    if plan.settings is None:
+        out.write("\nTimeline: not computed for a program of another project (no runmcp-gateway stack settings)\n")
+        return
+    out.write("\nTimeline (seconds, best-worst, from the settings; terms with sources: --format json):\n")
+    for line in text_lines(timeline(plan.settings)):
+        out.write(f"    {line}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,322 @@
+"""The scaling and failover timeline (components/timeline.py): the arithmetic term by term, what a
+settings change moves, the prod and dev figures the README shows, and the plan's text and JSON."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+from typing import Any
+
+import pytest
+
+from components.settings import ScalingPolicy, ScalingRules, StackSettings
+from components.timeline import (
+    Chain,
+    Figure,
+    inputs_of,
+    markdown,
+    ramp_seconds,
+    sources_markdown,
+    timeline,
+    timeline_of,
+)
+from tests.conftest import PROJECT_DIR, cli, stack_config
+
+PLAIN = PROJECT_DIR / "tests" / "programs" / "plain-ids"
+
+
+def settings(stack: str, **changes: Any) -> StackSettings:
+    """The stack file's settings with ``changes`` ("loadBalancer.healthCheck.intervalSeconds": 30) applied."""
+    config = copy.deepcopy(stack_config(stack))
+    for dotted, value in changes.items():
+        node = config
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return StackSettings.model_validate(config)
+
+
+def terms(path: Chain) -> dict[str, tuple[int, int]]:
+    return {t.name: (t.best, t.worst) for t in path.terms}
+
+
+def chain_named(figure: Figure, name: str) -> Chain:
+    (found,) = [p for p in figure.chains if p.name == name]
+    return found
+
+
+def span(figure: Figure) -> tuple[int | None, int | None]:
+    return figure.best, figure.worst
+
+
+# --- The arithmetic, term by term ---------------------------------------------------------------
+
+
+def test_a_failed_pod_leaves_by_the_first_of_readiness_and_alb_checks_each_from_its_settings() -> None:
+    # prod: readiness every 5 s, 3 failures, 2 s timeout; ALB checks every 10 s, 2 failures, 5 s timeout.
+    figure = timeline(settings("prod")).pod_failure
+    readiness = chain_named(figure, "readiness probe fails")
+    assert terms(readiness) == {
+        "3 x 5 s readiness failures": (2 * 5, 3 * 5),  # the failure just after, or just before, a probe
+        "probe timeout": (0, 2),
+        "deregistration": (1, 10),
+    }
+    alb = chain_named(figure, "ALB health checks fail")
+    assert terms(alb) == {"2 x 10 s ALB check failures": (1 * 10, 2 * 10), "check timeout": (0, 5)}
+    assert (readiness.best, readiness.worst) == (11, 27)
+    assert (alb.best, alb.worst) == (10, 25)
+    # Both run side by side from the failure: the figure is the earlier of the two, at each end.
+    assert span(figure) == (10, 25)
+    assert figure.first is alb
+
+
+def test_scale_out_sums_metrics_hpa_and_pod_start_and_a_new_node_adds_the_autoscaler_and_boot() -> None:
+    t = timeline(settings("prod"))
+    (room,) = t.scale_out_with_room.chains
+    assert list(terms(room).items()) == [
+        ("metrics window", (15, 30)),  # a whole 15 s metrics-server window after the crossing
+        ("HPA sync", (0, 15)),
+        ("scale-up stabilization", (0, 0)),
+        ("schedule", (0, 2)),
+        ("image pull", (0, 15)),  # the node may hold the image already
+        ("container start", (1, 3)),
+        ("gateway start", (1, 5)),
+        ("startup probe", (0, 5)),
+        ("readiness probe", (0, 5)),  # gateway.probes.readinessPeriodSeconds
+        ("target registration", (1, 10)),
+        ("first ALB check", (0, 10)),  # loadBalancer.healthCheck.intervalSeconds
+    ]
+    assert span(t.scale_out_with_room) == (18, 100)
+    (new_node,) = t.scale_out_new_node.chains
+    added = terms(new_node)
+    assert added["node autoscaler"] == (0, 30)
+    assert added["node boot"] == (40, 90)
+    assert added["image pull"] == (2, 15)  # a fresh node has no image
+    assert span(t.scale_out_new_node) == (18 + 0 + 40 + 2, 100 + 30 + 90)
+
+
+def test_a_lost_node_waits_for_the_grace_period_and_the_toleration_then_starts_a_pod() -> None:
+    t = timeline(settings("prod"))
+    (path,) = t.node_loss.chains
+    got = terms(path)
+    # Kubernetes 1.33: 50 s grace; the last heartbeat 0-10 s before the loss, seen within 5 s after.
+    assert got["node Unknown"] == (50 - 10, 50 + 5)
+    assert got["toleration"] == (300, 300)
+    # At best another node has room; at worst a node is added first.
+    assert (got["node autoscaler"], got["node boot"]) == ((0, 30), (0, 90))
+    assert span(t.node_loss) == (40 + 300 + 3, 55 + 300 + 2 + 30 + 90 + 15 + 3 + 5 + 5 + 5 + 10 + 10)
+
+
+def test_a_lost_zone_leaves_by_alb_checks_or_the_node_lifecycle_controller() -> None:
+    figure = timeline(settings("prod")).zone_loss
+    assert terms(chain_named(figure, "node lifecycle controller")) == {
+        "node Unknown": (40, 55),
+        "deregistration": (1, 10),
+    }
+    assert span(figure) == (10, 25)
+
+
+def test_every_path_is_the_sum_of_its_terms_and_every_term_names_its_source() -> None:
+    for stack in ("prod", "dev"):
+        for figure in timeline(settings(stack)).figures:
+            for path in figure.chains:
+                assert path.best == sum(t.best for t in path.terms)
+                assert path.worst == sum(t.worst for t in path.terms)
+                assert all(0 <= t.best <= t.worst and t.source for t in path.terms), path
+
+
+# --- A settings change that makes a figure worse shows ------------------------------------------
+
+
+def test_a_longer_health_check_interval_makes_a_failed_pod_linger_until_readiness_wins() -> None:
+    base = timeline(settings("prod")).pod_failure
+    slower = timeline(settings("prod", **{"loadBalancer.healthCheck.intervalSeconds": 15})).pod_failure
+    assert span(slower) == (11, 27)  # ALB checks 15-35 s; readiness (11-27 s) now ends it at both ends
+    assert slower.worst is not None
+    assert base.worst is not None
+    assert slower.worst > base.worst
+    assert slower.first is not None
+    assert slower.first.name == "readiness probe fails"
+
+
+def test_slower_readiness_probes_do_not_move_a_figure_the_alb_ends_first() -> None:
+    slower = settings("prod", **{"gateway.probes.readinessPeriodSeconds": 10})
+    assert span(timeline(slower).pod_failure) == span(timeline(settings("prod")).pod_failure)
+    # ... but a new pod waits longer for its readiness probe.
+    assert timeline(slower).scale_out_with_room.worst == 100 + 5
+
+
+def test_a_scale_up_stabilization_window_delays_every_scale_out() -> None:
+    windowed = settings(
+        "prod",
+        **{
+            "scaling.scaleUp": {
+                "stabilizationWindowSeconds": 60,
+                "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15}],
+            }
+        },
+    )
+    for figure in ("scale_out_with_room", "scale_out_new_node"):
+        before, after = getattr(timeline(settings("prod")), figure), getattr(timeline(windowed), figure)
+        assert (after.best - before.best, after.worst - before.worst) == (60, 60)
+
+
+def test_shorter_tolerations_replace_a_lost_nodes_pods_sooner_by_the_difference() -> None:
+    i = inputs_of(settings("prod"))
+    default, short = timeline_of(i).node_loss, timeline_of(dataclasses.replace(i, toleration=30)).node_loss
+    assert (default.best - short.best, default.worst - short.worst) == (270, 270)
+
+
+def test_clusters_before_kubernetes_1_32_mark_a_node_unknown_after_40_s() -> None:
+    old = timeline(settings("prod", **{"cluster.kubernetesVersion": "1.31"}))
+    assert terms(chain_named(old.zone_loss, "node lifecycle controller"))["node Unknown"] == (30, 45)
+
+
+# --- Stacks without a part ------------------------------------------------------------------------
+
+
+def test_without_a_node_autoscaler_a_pod_that_needs_a_node_has_no_figure() -> None:
+    t = timeline(settings("dev", **{"cluster.eks.clusterAutoscaler.enabled": False}))
+    assert t.scale_out_new_node.chains == ()
+    assert t.scale_out_new_node.unavailable is not None
+    assert "stays Pending" in t.scale_out_new_node.unavailable
+    assert "node autoscaler" not in terms(t.node_loss.chains[0])
+
+
+def test_disabled_scale_up_has_no_scale_out_figures() -> None:
+    rules = {
+        "stabilizationWindowSeconds": 0,
+        "selectPolicy": "Disabled",
+        "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+    }
+    t = timeline(settings("prod", **{"scaling.scaleUp": rules}))
+    assert t.scale_out_with_room.unavailable == t.scale_out_new_node.unavailable
+    assert t.scale_out_with_room.best is None
+    assert "Disabled" in str(t.scale_out_with_room.unavailable)
+
+
+def test_without_a_load_balancer_readiness_alone_takes_a_pod_out() -> None:
+    config = copy.deepcopy(stack_config("dev"))
+    config["loadBalancer"] = {"kind": "none"}
+    t = timeline(StackSettings.model_validate(config))
+    assert [p.name for p in t.pod_failure.chains] == ["readiness probe fails"]
+    (room,) = t.scale_out_with_room.chains
+    assert "first ALB check" not in terms(room)
+    assert terms(room)["endpoint update"] == (0, 2)
+
+
+def test_dev_with_one_replica_says_the_alb_fails_open() -> None:
+    assert any("fails open" in note for note in timeline(settings("dev")).pod_failure.notes)
+    assert not any("fails open" in note for note in timeline(settings("prod")).pod_failure.notes)
+
+
+# --- The HPA's ramp to maxReplicas ----------------------------------------------------------------
+
+
+def test_the_default_policies_reach_max_replicas_one_period_after_the_first_step() -> None:
+    # prod: 2 -> max(2 x 2, 2 + 4) = 6 at once; 30 s later the period has passed: 6 -> 12, capped at 10.
+    assert ramp_seconds(inputs_of(settings("prod"))) == 30
+
+
+def test_the_ramp_follows_the_hpas_rule_for_min_select_policies() -> None:
+    rules = ScalingRules(
+        stabilization_window_seconds=0,
+        select_policy="Min",
+        policies=[
+            ScalingPolicy(type="Pods", value=4, period_seconds=60),
+            ScalingPolicy(type="Percent", value=50, period_seconds=30),
+        ],
+    )
+    # Worked by hand from calculateScaleUpLimitWithScalingRules, syncs every 15 s:
+    # t=0: min(2+4, ceil(2*1.5)) = 3; t=30: min(2+4, ceil(3*1.5)) = 5; t=60: min(3+4, ceil(5*1.5)) = 7;
+    # t=90: min(5+4, ceil(7*1.5)) = 9; t=120: min(7+4, ceil(9*1.5)) = 11 -> 10.
+    assert ramp_seconds(dataclasses.replace(inputs_of(settings("prod")), scale_up=rules)) == 120
+
+
+# --- The documented figures and the README -------------------------------------------------------
+
+DOCUMENTED = {
+    "prod": {
+        "scaleOutWithRoom": (18, 100),
+        "scaleOutNewNode": (60, 220),
+        "podFailure": (10, 25),
+        "nodeLoss": (343, 530),
+        "zoneLoss": (10, 25),
+    },
+    "dev": {
+        "scaleOutWithRoom": (18, 100),
+        "scaleOutNewNode": (60, 220),
+        "podFailure": (10, 25),
+        "nodeLoss": (343, 530),
+        "zoneLoss": (10, 25),
+    },
+}
+
+
+@pytest.mark.parametrize("stack", sorted(DOCUMENTED))
+def test_the_stacks_figures_are_the_documented_ones(stack: str) -> None:
+    assert {f.key: span(f) for f in timeline(settings(stack)).figures} == DOCUMENTED[stack]
+
+
+def readme_block(name: str) -> str:
+    text = (PROJECT_DIR / "README.md").read_text()
+    found = re.search(rf"<!-- timeline:{name} -->\n(.*?)\n<!-- /timeline:{name} -->", text, re.S)
+    assert found, f"README.md has no <!-- timeline:{name} --> block"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_the_readme_shows_the_timeline_the_code_computes(stack: str) -> None:
+    assert readme_block(stack) == markdown(timeline(settings(stack))), (
+        f"README.md's {stack} timeline is stale: replace its block with "
+        f"`python -m components.timeline Pulumi.{stack}.yaml`"
+    )
+
+
+def test_the_readme_lists_every_terms_source() -> None:
+    assert readme_block("sources") == sources_markdown(timeline(settings("prod")))
+
+
+# --- The plan -------------------------------------------------------------------------------------
+
+
+def test_the_plan_prints_the_timeline_and_puts_it_in_the_json() -> None:
+    text = cli("plan", "prod")
+    assert text.returncode == 0, text.stderr
+    section = text.stdout.split("\nTimeline", 1)[1].split("\nChecks:", 1)[0]
+    assert re.search(r"a failed pod \(stops answering\) gets no new requests +10-25 s", section)
+    assert "2 x 10 s ALB check failures 10-20 + check timeout 0-5" in section
+    doc = json.loads(cli("plan", "prod", "--format", "json").stdout)
+    figures = {f["key"]: f for f in doc["timeline"]["figures"]}
+    assert (figures["podFailure"]["best"], figures["podFailure"]["worst"]) == (10, 25)
+    alb = next(p for p in figures["podFailure"]["chains"] if p["name"] == "ALB health checks fail")
+    assert alb["terms"][0] == {
+        "name": "2 x 10 s ALB check failures",
+        "best": 10,
+        "worst": 20,
+        "source": "loadBalancer.healthCheck.unhealthyThreshold x loadBalancer.healthCheck.intervalSeconds",
+    }
+
+
+def test_a_consumer_programs_plan_has_no_timeline() -> None:
+    """A consumer's program has no stack settings of this project to compute it from: omitted, said so."""
+    as_json = cli("plan", "dev", "--program", str(PLAIN), "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert "timeline" not in json.loads(as_json.stdout)
+    as_text = cli("plan", "dev", "--program", str(PLAIN))
+    assert "Timeline: not computed for a program of another project" in as_text.stdout
+
+
+def test_the_readmes_shorter_health_check_takes_a_failed_pod_out_within_5_to_13_s() -> None:
+    faster = {"loadBalancer.healthCheck": {"intervalSeconds": 5, "timeoutSeconds": 3}}
+    assert span(timeline(settings("prod", **faster)).pod_failure) == (5, 13)
+
+
+def test_headroom_is_named_in_the_room_figure_when_held() -> None:
+    i = inputs_of(settings("prod"))
+    assert "no headroom is held" in timeline_of(i).scale_out_with_room.notes[0]
+    held = timeline_of(dataclasses.replace(i, headroom_replicas=3)).scale_out_with_room
+    assert held.notes[0].startswith("headroom holds room for 3 new replica(s)")
