@@ -32,11 +32,22 @@ from pulumi.provider.experimental.util import camel_case
 
 from . import PACKAGE_NAME, __version__
 from .args_codegen import ArgsSpec, EnumSpec, args_specs
+from .gateway_cluster import ClusterHandle, GatewayCluster
+from .gateway_service import Gateway
 from .platform import GatewayPlatform
 
 SCHEMA_PATH = Path("provider") / "schema.json"
-PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [GatewayPlatform]
-"""The components served to other languages; the rest are Python-only building blocks."""
+PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [GatewayPlatform, GatewayCluster, Gateway]
+"""The components served to other languages; the rest are Python-only building blocks. One
+environment: GatewayPlatform; one cluster with several gateways: GatewayCluster, whose ``handle``
+output each Gateway takes as its ``cluster`` input."""
+HANDLE_TYPE = "ClusterHandle"
+"""The schema's name of the handle's facts (components.gateway_cluster.ClusterHandleArgs)."""
+HANDLE_SECRETS = ("kubeconfig",)
+HANDLE_DOC = (
+    "The facts of this cluster a Gateway needs: pass it whole as each Gateway's `cluster` input "
+    "(`cluster: ${cluster.handle}` in YAML)."
+)
 
 
 def type_token(name: str) -> str:
@@ -86,11 +97,28 @@ def _complete(spec: ArgsSpec, properties: dict[str, Any]) -> None:
             node["$ref"] = _ref(key.enum.name)
 
 
+def _complete_handle(schema: dict[str, Any], uses: dict[EnumSpec, list[str]]) -> None:
+    """The cluster handle's type (not a settings model): its secret, its enum, its description."""
+    handle = schema["types"].get(type_token(HANDLE_TYPE))
+    if handle is not None:
+        for secret in HANDLE_SECRETS:
+            handle["properties"][secret]["secret"] = True
+        version = handle["properties"]["kubernetesVersion"]
+        version.pop("type")
+        version["$ref"] = _ref("KubernetesVersion")
+        (enum,) = [e for e in uses if e.name == "KubernetesVersion"]
+        uses[enum].append(f"`{HANDLE_TYPE}.kubernetesVersion`")
+    cluster = schema.get("resources", {}).get(type_token(GatewayCluster.__name__))
+    if cluster is not None:  # its docstring sits where the analyzer does not look (see GatewayCluster)
+        cluster["properties"]["handle"]["description"] = HANDLE_DOC
+
+
 def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> dict[str, Any]:
     """The analyzer's schema with what it cannot read from the args: enums, secrets, type names."""
     specs = args_specs() if specs is None else specs
-    names = {type_token(s.name): type_token(s.model.__name__) for s in specs}
-    names |= {_ref(s.name): _ref(s.model.__name__) for s in specs}
+    renames = {s.name: s.model.__name__ for s in specs} | {f"{HANDLE_TYPE}Args": HANDLE_TYPE}
+    names = {type_token(old): type_token(new) for old, new in renames.items()}
+    names |= {_ref(old): _ref(new) for old, new in renames.items()}
     schema = _renamed(schema, names)
     types: dict[str, Any] = schema.setdefault("types", {})
     uses: dict[EnumSpec, list[str]] = {}
@@ -102,6 +130,7 @@ def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> di
         for key in spec.keys:
             if key.enum is not None:
                 uses.setdefault(key.enum, []).append(f"`{spec.model.__name__}.{camel_case(key.name)}`")
+    _complete_handle(schema, uses)
     for enum, where in uses.items():
         types[type_token(enum.name)] = {**_enum_type(enum), "description": f"The values of {', '.join(where)}."}
     return schema
@@ -115,6 +144,12 @@ class PackageProvider(ComponentProvider):
         super().__init__(PUBLIC_COMPONENTS, PACKAGE_NAME, None, __version__)
         assert self.schema is not None
         self.schema = json.dumps(completed(json.loads(self.schema)))
+
+    def map_complex_output(self, instance_val: Any, type_def: Any) -> Any:
+        """GatewayCluster's ``handle`` is a Python ClusterHandle: other languages get its facts."""
+        if isinstance(instance_val, ClusterHandle):
+            instance_val = instance_val.facts()
+        return super().map_complex_output(instance_val, type_def)
 
 
 def package_schema() -> dict[str, Any]:
