@@ -50,9 +50,9 @@ class ClusterHandleArgs(TypedDict, total=False):
     """The facts a Gateway needs about the cluster it runs on, made by a GatewayCluster (its
     `handle` output): pass it whole as a Gateway's `cluster` input."""
 
-    owner: Required[pulumi.Input[str]]
+    owner: Required[str]
     """The GatewayCluster's name: gateways on one cluster claim their names and namespaces under it."""
-    kubernetes_version: Required[pulumi.Input[KubernetesVersion]]
+    kubernetes_version: Required[KubernetesVersion]
     """The cluster's Kubernetes minor version (the gateway's objects follow it)."""
     kubeconfig: pulumi.Input[str]
     """A kubeconfig for the cluster (a secret); each gateway in another language builds its Kubernetes

@@ -20,6 +20,7 @@ set: with ``enabled: false`` or ``kind: none`` a set key is refused as having no
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import sys
@@ -27,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.errors import InputPropertyError
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
+from pulumi.runtime import rpc
 
 from . import PACKAGE_NAME, __version__
 from .args_codegen import ArgsSpec, EnumSpec, args_specs
@@ -145,6 +148,19 @@ class PackageProvider(ComponentProvider):
         assert self.schema is not None
         self.schema = json.dumps(completed(json.loads(self.schema)))
 
+    def map_inputs(self, inputs: Any, component_def: Any) -> Any:
+        """The analyzer's mapping, after spreading an object input that arrives as one Output (a
+        Gateway's ``cluster: ${shared.handle}``) over its properties: the analyzer would map it to
+        an empty object (pulumi/provider/experimental/component.py), and a Gateway needs its
+        cluster's facts when it is constructed."""
+        spread = dict(inputs)
+        for name, prop in component_def.inputs.items():
+            if name in inputs and prop.ref and ":" in prop.ref and not prop.ref.startswith("/"):
+                found = self.get_type_definition(prop)
+                plain = {key for key, inner in found.properties.items() if inner.plain} if found else set()
+                spread[name] = _spread(inputs[name], name, component_def.name, plain)
+        return super().map_inputs(spread, component_def)
+
     def map_complex_output(self, instance_val: Any, type_def: Any) -> Any:
         """GatewayCluster's ``handle`` is a Python ClusterHandle: other languages get its facts."""
         if isinstance(instance_val, ClusterHandle):
@@ -172,3 +188,40 @@ def main() -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+def _spread(value: Any, name: str, component: str, plain: set[str]) -> Any:
+    """An object that arrived as one Output, as an object of Outputs with its dependencies and
+    secrecy. The engine sends a property that comes from another resource as one output value, and
+    the host's deserializer has already settled it (pulumi/runtime/rpc.py deserialize_output_value,
+    pulumi/provider/server.py _select_value): its data is read here without waiting. ``plain``:
+    the properties the object's type marks plain."""
+    if not isinstance(value, pulumi.Output):
+        return value
+    data = value._data
+    settled = data.result() if data.done() else None
+    if settled is None or not settled.is_known or not isinstance(settled.value, dict):
+        raise InputPropertyError(
+            name,
+            f"{component}: '{name}' is unknown when the component is constructed (a preview before the "
+            "resource it comes from exists); its properties are needed then",
+        )
+
+    def carried(inner: Any) -> Any:
+        if isinstance(inner, pulumi.Output):  # an output value of its own, with its own dependencies
+            return inner
+        if isinstance(inner, list):
+            return [carried(item) for item in inner]
+        secret = settled.is_secret or rpc.is_rpc_secret(inner)
+        return pulumi.Output(set(settled.resources), _done(rpc.unwrap_rpc_secret(inner)), _done(True), _done(secret))
+
+    # What the schema marks plain is taken as the plain value it is (a name, a version).
+    return {
+        key: rpc.unwrap_rpc_secret(inner) if key in plain else carried(inner) for key, inner in settled.value.items()
+    }
+
+
+def _done(value: Any) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+    future.set_result(value)
+    return future

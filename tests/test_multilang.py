@@ -47,7 +47,7 @@ def test_the_schema_has_the_cluster_and_the_gateway_with_typed_inputs_and_output
     assert {"namespace", "url", "hpaName", "targetGroupArnSuffix"} <= set(gateway["properties"])
 
 
-def test_the_handle_is_a_named_type_of_facts_none_plain_the_kubeconfig_secret() -> None:
+def test_the_handle_is_a_named_type_of_facts_from_resources_the_kubeconfig_secret() -> None:
     handle = SCHEMA["types"][HANDLE]
     assert handle["required"] == ["kubernetesVersion", "owner"]
     assert {
@@ -61,7 +61,10 @@ def test_the_handle_is_a_named_type_of_facts_none_plain_the_kubeconfig_secret() 
         "alarmActions",
         "nodeAlarmArns",
     } <= set(handle["properties"])
-    assert all("plain" not in p and "plain" not in p.get("items", {}) for p in handle["properties"].values())
+    # Known when the program runs (the gateway's objects and claims need them); every other fact
+    # may come unknown from the cluster's resources.
+    assert sorted(k for k, p in handle["properties"].items() if p.get("plain")) == ["kubernetesVersion", "owner"]
+    assert all("plain" not in p.get("items", {}) for p in handle["properties"].values())
     assert [k for k, p in handle["properties"].items() if p.get("secret")] == ["kubeconfig"]
     assert handle["properties"]["kubernetesVersion"]["$ref"] == "#/types/runmcp:index:KubernetesVersion"
     assert all(p.get("description") for p in handle["properties"].values())
@@ -213,3 +216,72 @@ def test_a_gateways_own_settings_are_checked_as_in_python() -> None:
     program = _with_gateways(payments={"image": IMAGE.replace("0.6.0", "latest")})
     with pytest.raises(SettingsError, match="moving tag 'latest'"):
         _run(program)
+
+
+FACTS = {
+    "owner": "shared",
+    "kubernetesVersion": "1.34",
+    "kubeconfig": "apiVersion: v1\nkind: Config\n",
+    "clusterName": "shared-dev",
+    "vpcId": "vpc-0123456789abcdef0",
+    "publicSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+    "privateSubnetIds": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+    "nodeSecurityGroupId": "sg-0123456789abcdef0",
+    "loadBalancerControllerRoleName": "shared-lbc",
+    "alarmActions": ["arn:aws:sns:eu-west-1:123456789012:shared-alarms"],
+    "nodeAlarmArns": [],
+}
+CLUSTER_URN = "urn:pulumi:dev::mcp-gateways-yaml::runmcp:index:GatewayCluster::shared"
+
+
+def _gateway_from_the_wire(cluster: dict[str, Any]) -> Callable[[], None]:
+    """A Gateway constructed from inputs as the host's server deserializes them: ``cluster`` is
+    the engine's output value for a property that comes from another resource."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime import rpc
+
+    def body() -> None:
+        wire = struct_pb2.Struct()
+        wire.update({"cluster": cluster, "gateway": {"image": IMAGE, "namespace": "mcp-one"}})
+        inputs = rpc.deserialize_properties(wire, keep_unknowns=True)
+        host = PackageProvider()
+        definition = host._component_defs["Gateway"]
+        host._components["Gateway"]("one", host.map_inputs(inputs, definition), None)  # type: ignore[call-arg]
+
+    return body
+
+
+def _output_value(value: dict[str, Any] | None, secret: bool) -> dict[str, Any]:
+    from pulumi.runtime import rpc
+
+    sent: dict[str, Any] = {rpc._special_sig_key: rpc._special_output_value_sig, "dependencies": [CLUSTER_URN]}
+    if value is not None:
+        sent["value"] = value
+    if secret:
+        sent["secret"] = True
+    return sent
+
+
+def test_a_handle_sent_as_one_output_value_reaches_the_gateway_with_its_dependency_and_secrecy() -> None:
+    monitor = RecordingMonitor(CloudMocks(region="eu-west-1"))
+    run_in_mocks(
+        _gateway_from_the_wire(_output_value(FACTS, secret=True)), "p", "dev", {"aws:region": "eu-west-1"}, [], monitor
+    )
+    (provider,) = [r for r in monitor.recorded if r.type == "pulumi:providers:kubernetes"]
+    assert provider.inputs["kubeconfig"] == "[secret]"
+    assert CLUSTER_URN in provider.dependencies
+    (group,) = [r for r in monitor.recorded if r.type == "aws:lb/targetGroup:TargetGroup"]
+    assert CLUSTER_URN in group.dependencies, "the target group waits for the cluster's VPC"
+    (binds,) = [r for r in monitor.recorded if r.type == "aws:iam/rolePolicy:RolePolicy" and "binds" in r.name]
+    assert binds.inputs["role"] == "[secret]"
+
+
+def test_a_handle_unknown_when_the_gateway_is_constructed_is_refused_by_name() -> None:
+    from pulumi.errors import InputPropertyError
+
+    with pytest.raises(InputPropertyError) as caught:
+        run_in_mocks(
+            _gateway_from_the_wire(_output_value(None, secret=False)), "p", "dev", {"aws:region": "eu-west-1"}, []
+        )
+    assert caught.value.property_path == "cluster"
+    assert "Gateway: 'cluster' is unknown when the component is constructed" in caught.value.reason
