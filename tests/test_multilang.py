@@ -75,28 +75,59 @@ def _example() -> dict[str, Any]:
     return program
 
 
-def test_the_yaml_example_uses_only_what_the_schema_offers() -> None:
-    program = _example()
-    kinds = [r["type"] for r in program["resources"].values()]
-    assert sorted(kinds) == [GATEWAY, GATEWAY, CLUSTER]
+def _schema_problems(program: dict[str, Any]) -> list[str]:
+    """What a YAML program sets that the schema does not offer (keys, enums, required inputs),
+    and references from an output to an input of another type."""
     problems = []
     for name, resource in program["resources"].items():
         spec = SCHEMA["resources"][resource["type"]]
         missing = set(spec["requiredInputs"]) - set(resource["properties"])
         problems += [f"{name}.{key}: required" for key in sorted(missing)]
         for key, value in resource["properties"].items():
+            found = REFERENCE.match(value) if isinstance(value, str) else None
             if key not in spec["inputProperties"]:
                 problems.append(f"{name}.{key}: not in the schema")
-            elif isinstance(value, str) and REFERENCE.match(value):
-                owner, output = REFERENCE.match(value).groups()  # type: ignore[union-attr]
+            elif found is not None:
+                owner, output = found.groups()
                 made = SCHEMA["resources"][program["resources"][owner]["type"]]
-                assert made["properties"][output].get("$ref") == spec["inputProperties"][key]["$ref"], value
+                if made["properties"][output].get("$ref") != spec["inputProperties"][key]["$ref"]:
+                    problems.append(f"{name}.{key}: {value} is not a {spec['inputProperties'][key]['$ref']}")
             else:
                 problems += _unknown(value, spec["inputProperties"][key], SCHEMA["types"], f"{name}.{key}")
-    assert problems == []
+    return problems
+
+
+def test_the_yaml_example_uses_only_what_the_schema_offers() -> None:
+    program = _example()
+    kinds = [r["type"] for r in program["resources"].values()]
+    assert sorted(kinds) == [GATEWAY, GATEWAY, CLUSTER]
+    assert _schema_problems(program) == []
     for value in program["outputs"].values():
         owner, output = REFERENCE.match(value).groups()  # type: ignore[union-attr]
         assert output in SCHEMA["resources"][program["resources"][owner]["type"]]["properties"], value
+
+
+def test_the_schema_check_of_the_yaml_example_can_fail() -> None:
+    program = _example()
+    program["resources"]["payments"]["properties"]["cluster"] = "${shared.clusterName}"
+    program["resources"]["catalog"]["properties"]["gateway"]["namespac"] = "x"
+    del program["resources"]["catalog"]["properties"]["cluster"]
+    assert _schema_problems(program) == [
+        "payments.cluster: ${shared.clusterName} is not a #/types/runmcp:index:ClusterHandle",
+        "catalog.cluster: required",
+        "catalog.gateway.namespac: not in the schema",
+    ]
+
+
+def test_the_readme_wires_the_resources_as_the_schema_offers() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    (block,) = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:] if "runmcp:index:Gateway" in b]
+    program = yaml.safe_load(block)
+    assert _schema_problems(program) == []
+    # And it plans, with the example's settings beside it.
+    monitor = _run({**_example(), "resources": program["resources"], "outputs": {}})
+    namespaces = {r.inputs["metadata"]["name"] for r in monitor.recorded if r.type == "kubernetes:core/v1:Namespace"}
+    assert {"mcp-payments", "mcp-catalog"} <= namespaces
 
 
 def _as_the_host(program: dict[str, Any]) -> Callable[[], None]:
