@@ -316,3 +316,41 @@ def test_a_handle_unknown_when_the_gateway_is_constructed_is_refused_by_name() -
         )
     assert caught.value.property_path == "cluster"
     assert "Gateway: 'cluster' is unknown when the component is constructed" in caught.value.reason
+
+
+def _gateway_on(facts: dict[str, Any], opts: Callable[[], pulumi.ResourceOptions | None]) -> Callable[[], None]:
+    def body() -> None:
+        from components.gateway_service import Gateway
+
+        Gateway(
+            "one",
+            {"cluster": facts, "gateway": {"image": IMAGE}, "load_balancer": {"kind": "none"}},  # type: ignore[typeddict-item]
+            opts(),
+        )
+
+    return body
+
+
+NO_KUBECONFIG = {"owner": "shared", "kubernetes_version": "1.34"}
+
+
+def test_a_handle_without_a_kubeconfig_takes_the_kubernetes_provider_given() -> None:
+    import pulumi_kubernetes as k8s
+
+    def given() -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(providers={"kubernetes": k8s.Provider("theirs", kubeconfig="apiVersion: v1")})
+
+    monitor = RecordingMonitor(CloudMocks(region="eu-west-1"))
+    run_in_mocks(_gateway_on(NO_KUBECONFIG, given), "p", "dev", {"aws:region": "eu-west-1"}, [], monitor)
+    (provider,) = [r for r in monitor.recorded if r.type == "pulumi:providers:kubernetes"]
+    assert provider.name == "theirs"
+    objects = [r for r in monitor.recorded if r.type.startswith("kubernetes:")]
+    assert objects
+    assert {r.provider for r in objects} == {provider.urn}
+
+
+def test_a_handle_without_a_kubeconfig_or_a_provider_is_refused_not_the_ambient_kubeconfig() -> None:
+    monitor = RecordingMonitor(CloudMocks(region="eu-west-1"))
+    with pytest.raises(SettingsError, match=r"cluster.kubeconfig: is unset \(an existing cluster\): pass a kubernetes"):
+        run_in_mocks(_gateway_on(NO_KUBECONFIG, lambda: None), "p", "dev", {"aws:region": "eu-west-1"}, [], monitor)
+    assert [r.name for r in monitor.recorded if r.name.startswith("one")] == []
