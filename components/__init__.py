@@ -26,13 +26,14 @@ except metadata.PackageNotFoundError:  # pragma: no cover - a checkout that was 
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
-    from .gateway_cluster import ClusterHandle, GatewayCluster, GatewayClusterArgs
+    from .gateway_cluster import ClusterHandle, ClusterHandleArgs, GatewayCluster, GatewayClusterArgs
     from .gateway_service import Gateway, GatewayArgs
     from .platform import GatewayPlatform, GatewayPlatformArgs
 
 __all__ = [
     "PACKAGE_NAME",
     "ClusterHandle",
+    "ClusterHandleArgs",
     "Gateway",
     "GatewayArgs",
     "GatewayCluster",
@@ -47,6 +48,7 @@ _MODULES = {
     "GatewayCluster": "gateway_cluster",
     "GatewayClusterArgs": "gateway_cluster",
     "ClusterHandle": "gateway_cluster",
+    "ClusterHandleArgs": "gateway_cluster",
     "Gateway": "gateway_service",
     "GatewayArgs": "gateway_service",
 }

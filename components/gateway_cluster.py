@@ -4,18 +4,27 @@ The cluster (an EKS cluster made here, or an existing one), the controllers' nam
 Load Balancer Controller, the node autoscaler, and the alarms on the nodes with the topic every
 alarm notifies. It hands a :class:`ClusterHandle` to each :class:`~.gateway_service.Gateway` on it,
 as pulumi-eks hands its ``Cluster`` to its node groups: so one cluster runs several gateways.
-"""
 
-from __future__ import annotations
+Other languages get the handle as the ``handle`` output, an object of plain facts
+(:class:`ClusterHandleArgs`, the schema's ``ClusterHandle``) that the Gateway takes as its
+``cluster`` input. A reference to the GatewayCluster resource itself is not possible: Pulumi's
+Python component analyzer resolves resource references only to other packages' custom resources
+(pulumi/pulumi#18484, #19226), not to a component of the package itself.
+
+No ``from __future__ import annotations``: Pulumi's component analyzer reads the annotations of
+GatewayCluster, its args and the handle as real types (components/package_schema.py).
+"""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, Required, TypeAlias, TypedDict
 
 import pulumi
+from pydantic.alias_generators import to_camel
 
 from . import __version__
 from .alarms import ClusterAlarms
+from .args import AlarmSettingsArgs, ClusterSettingsArgs, ControllerSettingsArgs, KubernetesVersion
 from .cluster import EksCluster, ExistingCluster, given_provider
 from .iam import AwsAccount
 from .kube import object_name, system_namespace
@@ -28,23 +37,65 @@ from .settings import (
     ClusterScopeSettings,
     ClusterSettings,
     ControllerSettings,
+    ExistingClusterSettings,
+    SettingsError,
     validated,
 )
+from .settings import Problem as _Problem
 
 TYPE_TOKEN = "runmcp:index:GatewayCluster"
+
+
+class ClusterHandleArgs(TypedDict, total=False):
+    """The facts a Gateway needs about the cluster it runs on, made by a GatewayCluster (its
+    `handle` output): pass it whole as a Gateway's `cluster` input."""
+
+    owner: Required[str]
+    """The GatewayCluster's name: gateways on one cluster claim their names and namespaces under it."""
+    kubernetes_version: Required[KubernetesVersion]
+    """The cluster's Kubernetes minor version (the gateway's objects follow it)."""
+    kubeconfig: pulumi.Input[str]
+    """A kubeconfig for the cluster (a secret); each gateway in another language builds its Kubernetes
+    provider from it. Unset for an existing cluster given no kubeconfig: then pass the Gateway a
+    kubernetes provider."""
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster's name (unset for an existing cluster whose name is not given)."""
+    vpc_id: pulumi.Input[str]
+    """The cluster's VPC, where a gateway's load balancer and target group go."""
+    public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Subnets for internet-facing load balancers."""
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Subnets for internal load balancers."""
+    node_security_group_id: pulumi.Input[str]
+    """The security group on the nodes' ENIs, which carry the pod IPs a load balancer sends to."""
+    load_balancer_controller_role_name: pulumi.Input[str]
+    """The IAM role of the cluster's AWS Load Balancer Controller: each gateway lets it bind its own
+    target groups. Unset when the cluster runs no controller installed by GatewayCluster."""
+    alarm_actions: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The topics every alarm on this cluster notifies (empty with alarms off)."""
+    node_alarm_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The cluster's node alarms, which each gateway's composite alarm includes."""
+
+
+HANDLE_REQUIRED = ("owner", "kubernetes_version")
 
 
 @dataclass(frozen=True, eq=False)
 class ClusterHandle:
     """What a gateway needs to know about the cluster it runs on: the one place these facts live,
-    whether the cluster was made by :class:`GatewayCluster` or exists already."""
+    whether the cluster was made by :class:`GatewayCluster` or exists already.
+
+    In one Python program it carries the cluster's own Kubernetes provider and settings, and refuses
+    a second gateway with a taken name or namespace. :meth:`received` rebuilds one from the facts
+    another language passes (:class:`ClusterHandleArgs`)."""
 
     owner: str
     """The GatewayCluster's name (in messages)."""
     settings: ClusterSettings
     """The cluster's settings: a gateway's capacity is checked against its node groups."""
-    provider: pulumi.ProviderResource
-    """The Kubernetes provider of the cluster: every in-cluster object of a gateway uses it."""
+    provider: pulumi.ProviderResource | None
+    """The Kubernetes provider of the cluster: every in-cluster object of a gateway uses it. None in
+    a handle received from another language: each gateway makes its own from ``kubeconfig``."""
     kubernetes_version: str
     cluster_name: pulumi.Input[str] | None
     """The EKS cluster's name (None for an existing cluster whose name is not given)."""
@@ -53,8 +104,12 @@ class ClusterHandle:
     private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     node_security_group_id: pulumi.Input[str] | None
     """The security group on the nodes' ENIs, which carry the pod IPs a load balancer sends to."""
-    controller: LoadBalancerController | None
-    """The cluster's AWS Load Balancer Controller; each gateway lets it bind its target groups."""
+    kubeconfig: pulumi.Input[str] | None = None
+    controller_role_name: pulumi.Input[str] | None = None
+    """The role of the cluster's AWS Load Balancer Controller; each gateway lets it bind its target
+    groups. None without a controller installed by the GatewayCluster."""
+    controller_ready: Sequence[pulumi.Resource] = ()
+    """What a gateway's target group binding waits for: the controller's release (in one program)."""
     alarm_actions: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
     """The topics every alarm on this cluster notifies (empty with alarms off)."""
     node_alarm_arns: Sequence[pulumi.Input[str]] = ()
@@ -78,29 +133,113 @@ class ClusterHandle:
         self._claims[f"namespace {namespace}"] = gateway
         self._claims[f"name {gateway}"] = gateway
 
+    def facts(self) -> ClusterHandleArgs:
+        """The handle as other languages get it (GatewayCluster's ``handle`` output)."""
+        facts: dict[str, Any] = {
+            "owner": self.owner,
+            "kubernetes_version": self.kubernetes_version,
+            "kubeconfig": self.kubeconfig,
+            "cluster_name": self.cluster_name,
+            "vpc_id": self.vpc_id,
+            "public_subnet_ids": self.public_subnet_ids,
+            "private_subnet_ids": self.private_subnet_ids,
+            "node_security_group_id": self.node_security_group_id,
+            "load_balancer_controller_role_name": self.controller_role_name,
+            "alarm_actions": self.alarm_actions,
+            "node_alarm_arns": self.node_alarm_arns,
+        }
+        return {k: v for k, v in facts.items() if v is not None}  # type: ignore[return-value]
+
+    @classmethod
+    def received(cls, facts: Mapping[str, Any], source: str, claims: dict[str, str] | None = None) -> "ClusterHandle":
+        """A handle from the facts another language passed (``source`` names the Gateway in errors).
+
+        The gateway sees the cluster as an existing one with these facts, so the rules about a load
+        balancer on it (its VPC, subnets, node security group) apply; the capacity check against the
+        cluster's node groups is GatewayCluster's alone (the facts do not carry its node groups).
+        ``claims``: the names and namespaces taken on this cluster so far in this process."""
+        problems = [
+            _Problem(f"cluster.{to_camel(key)}", "is required") for key in HANDLE_REQUIRED if facts.get(key) is None
+        ]
+        version = facts.get("kubernetes_version")
+        if version is not None and not isinstance(version, str):
+            problems.append(_Problem("cluster.kubernetesVersion", "must be known when the program runs"))
+        if not isinstance(facts.get("node_alarm_arns", []), Sequence):
+            problems.append(_Problem("cluster.nodeAlarmArns", "must be a list (of ARNs that may be unknown)"))
+        unknown = sorted(set(facts) - set(ClusterHandleArgs.__annotations__))
+        problems += [_Problem(f"cluster.{to_camel(key)}", "unknown key of a cluster handle") for key in unknown]
+        if problems:
+            raise SettingsError(source, problems)
+        assert isinstance(version, str)
+        lb_subnets = facts.get("public_subnet_ids") or facts.get("private_subnet_ids") or []
+        existing = validated(
+            ExistingClusterSettings,
+            {
+                "name": facts.get("cluster_name"),
+                "vpc_id": facts.get("vpc_id"),
+                "subnet_ids": lb_subnets,
+                "node_security_group_id": facts.get("node_security_group_id"),
+            },
+            f"{source}: cluster",
+        )
+        settings = validated(ClusterSettings, {"kubernetes_version": version, "existing": existing}, source)
+        return cls(
+            owner=str(facts["owner"]),
+            settings=settings,
+            provider=None,
+            kubernetes_version=version,
+            cluster_name=facts.get("cluster_name"),
+            vpc_id=facts.get("vpc_id"),
+            public_subnet_ids=facts.get("public_subnet_ids") or [],
+            private_subnet_ids=facts.get("private_subnet_ids") or [],
+            node_security_group_id=facts.get("node_security_group_id"),
+            kubeconfig=facts.get("kubeconfig"),
+            controller_role_name=facts.get("load_balancer_controller_role_name"),
+            alarm_actions=facts.get("alarm_actions") or [],
+            node_alarm_arns=facts.get("node_alarm_arns") or [],
+            _claims=claims if claims is not None else {},
+        )
+
+
+if TYPE_CHECKING:
+    ClusterSection: TypeAlias = ClusterSettings | ClusterSettingsArgs
+    ControllerSection: TypeAlias = ControllerSettings | ControllerSettingsArgs
+    AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
+else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
+    ClusterSection = ClusterSettingsArgs
+    ControllerSection = ControllerSettingsArgs
+    AlarmSection = AlarmSettingsArgs
+
 
 class GatewayClusterArgs(TypedDict, total=False):
-    """GatewayCluster's settings: objects of components.settings, or mappings of their keys."""
+    """GatewayCluster's settings: the cluster, and what every gateway on it shares."""
 
-    cluster: ClusterSettings | Mapping[str, Any]
+    cluster: ClusterSection
     """eks (a cluster made here, the default) or existing (its kubeconfig, name, VPC, subnets and
     node security group), and kubernetesVersion."""
-    load_balancer_controller: ControllerSettings | Mapping[str, Any]
+    load_balancer_controller: ControllerSection
     """install (default true) and chartVersion of the AWS Load Balancer Controller."""
-    alarms: AlarmSettings | Mapping[str, Any]
+    alarms: AlarmSection
     """The shared topic's subscribers (emails, httpsEndpoints, existingTopicArns) and the node alarms."""
     instance: str
     """Names this installation (tags, the default cluster name); default: the stack name."""
 
 
 class GatewayCluster(pulumi.ComponentResource):
-    """A cluster for RunMCP gateways, with what they share. ``handle`` goes to each Gateway."""
+    """A cluster for RunMCP gateways with what they share: an EKS cluster (or an existing one), the
+    AWS Load Balancer Controller, the node autoscaler, the alarm topic and the nodes' alarms. Its
+    `handle` goes to each Gateway on it."""
 
-    handle: ClusterHandle
+    if TYPE_CHECKING:
+        handle: ClusterHandle
+    else:  # what other languages get: the facts (the host maps a ClusterHandle onto them)
+        handle: pulumi.Output[ClusterHandleArgs]
     cluster_name: pulumi.Output[str | None]
+    """The EKS cluster's name (unset for an existing cluster whose name is not given)."""
     kubeconfig: pulumi.Output[str | None]
     """A kubeconfig for the made cluster, using `aws eks get-token` (a secret)."""
     alarm_topic_arn: pulumi.Output[str | None]
+    """The SNS topic every alarm on this cluster notifies (unset with alarms off)."""
 
     def __init__(
         self,
@@ -215,7 +354,9 @@ class GatewayCluster(pulumi.ComponentResource):
             public_subnet_ids=public,
             private_subnet_ids=private,
             node_security_group_id=node_group,
-            controller=controller,
+            kubeconfig=cluster.kubeconfig,
+            controller_role_name=controller.role_name if controller is not None else None,
+            controller_ready=[controller.release] if controller is not None else (),
             alarm_actions=alarms.actions if alarms is not None else (),
             node_alarm_arns=[a.arn for a in alarms.alarms.values()] if alarms is not None else (),
         )
@@ -223,5 +364,10 @@ class GatewayCluster(pulumi.ComponentResource):
         self.kubeconfig = pulumi.Output.from_input(cluster.kubeconfig)
         self.alarm_topic_arn = pulumi.Output.from_input(alarms.topic.arn if alarms is not None else None)
         self.register_outputs(
-            {"clusterName": self.cluster_name, "kubeconfig": self.kubeconfig, "alarmTopicArn": self.alarm_topic_arn}
+            {
+                "handle": self.handle.facts(),
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+                "alarmTopicArn": self.alarm_topic_arn,
+            }
         )

@@ -4,21 +4,30 @@ Its own namespace, workload, autoscaler, load balancer with its target group and
 alarms with a dashboard. Several gateways can share one :class:`~.gateway_cluster.ClusterHandle`:
 each has its own namespace and names, and grants the cluster's one load balancer controller the
 binding of its own target groups.
+
+In another language the ``cluster`` input is GatewayCluster's ``handle`` output (the facts of
+:class:`~.gateway_cluster.ClusterHandleArgs`); the gateway then makes its own Kubernetes provider
+from the handle's kubeconfig, or uses the kubernetes provider it is given.
+
+No ``from __future__ import annotations``: Pulumi's component analyzer reads the annotations of
+Gateway and its args as real types (components/package_schema.py).
 """
 
-from __future__ import annotations
-
+import weakref
 from collections.abc import Mapping
-from typing import Any, Required, TypedDict
+from typing import TYPE_CHECKING, Required, TypeAlias, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .alarms import AlarmTargets, GatewayAlarms
+from .args import AlarmSettingsArgs, GatewaySettingsArgs, LoadBalancerSettingsArgs, ScalingSettingsArgs
 from .autoscaling import GatewayAutoscaler
+from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
+from .cluster import given_provider
 from .gateway import GatewayWorkload, WorkloadContext
-from .gateway_cluster import ClusterHandle
+from .gateway_cluster import ClusterHandle, ClusterHandleArgs
 from .iam import AwsAccount
 from .kube import object_name, object_namespace
 from .labels import aws_tags, recommended_labels
@@ -28,25 +37,42 @@ from .settings import (
     AlarmSettings,
     GatewaySettings,
     LoadBalancerSettings,
+    Problem,
     ScalingSettings,
+    SettingsError,
     StackSettings,
     validated,
 )
+
+if TYPE_CHECKING:
+    ClusterInput: TypeAlias = ClusterHandle | pulumi.Input[ClusterHandleArgs]
+    GatewaySection: TypeAlias = GatewaySettings | GatewaySettingsArgs
+    ScalingSection: TypeAlias = ScalingSettings | ScalingSettingsArgs
+    LoadBalancerSection: TypeAlias = LoadBalancerSettings | LoadBalancerSettingsArgs
+    AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
+else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
+    ClusterInput = pulumi.Input[ClusterHandleArgs]
+    GatewaySection = GatewaySettingsArgs
+    ScalingSection = ScalingSettingsArgs
+    LoadBalancerSection = LoadBalancerSettingsArgs
+    AlarmSection = AlarmSettingsArgs
 
 TYPE_TOKEN = "runmcp:index:Gateway"
 
 
 class GatewayArgs(TypedDict, total=False):
-    """One gateway's settings: objects of components.settings, or mappings of their keys (the
-    sections of a stack file's runmcp-gateway namespace, but the cluster's)."""
+    """One gateway's settings: the sections of a stack file's runmcp-gateway namespace but the
+    cluster's, and the handle of the cluster it runs on."""
 
-    cluster: Required[ClusterHandle]
-    """The cluster it runs on: GatewayCluster(...).handle."""
-    gateway: Required[GatewaySettings | Mapping[str, Any]]
+    cluster: Required[ClusterInput]
+    """The cluster it runs on: a GatewayCluster's `handle`."""
+    gateway: Required[GatewaySection]
     """The workload: image (required), name, namespace (one per gateway on a cluster), port, ..."""
-    scaling: ScalingSettings | Mapping[str, Any]
-    load_balancer: LoadBalancerSettings | Mapping[str, Any]
-    alarms: AlarmSettings | Mapping[str, Any]
+    scaling: ScalingSection
+    """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, ..."""
+    load_balancer: LoadBalancerSection
+    """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
+    alarms: AlarmSection
     """Thresholds, runbookUrl and existingTopicArns; the subscribers are the cluster's."""
     instance: str
     """Names this installation (labels, tags, the dashboard name); default: the stack name."""
@@ -56,16 +82,17 @@ class Gateway(pulumi.ComponentResource):
     """The hardened, autoscaled RunMCP gateway behind an Application Load Balancer, with alarms."""
 
     namespace: pulumi.Output[str]
+    """Namespace of the gateway's objects."""
     service_name: pulumi.Output[str]
     deployment_name: pulumi.Output[str]
     hpa_name: pulumi.Output[str]
     in_cluster_url: pulumi.Output[str]
+    """The MCP endpoint inside the cluster (http://<service>.<namespace>.svc.cluster.local:<port>/mcp)."""
     url: pulumi.Output[str | None]
+    """The gateway's MCP endpoint behind the load balancer (unset with loadBalancer.kind: none)."""
     alb_dns_name: pulumi.Output[str | None]
     alb_arn_suffix: pulumi.Output[str | None]
     target_group_arn_suffix: pulumi.Output[str | None]
-    load_balancer: GatewayLoadBalancer | None
-    alarms: GatewayAlarms | None
 
     def __init__(
         self,
@@ -76,10 +103,10 @@ class Gateway(pulumi.ComponentResource):
         formerly_under: pulumi.Resource | None = None,
     ) -> None:
         """``formerly_under``: see GatewayCluster."""
-        handle = args["cluster"]
         instance = args.get("instance") or pulumi.get_stack()
         check_names(TYPE_TOKEN, name, instance)
         source = f"{TYPE_TOKEN} {name}"
+        handle = received_handle(args["cluster"], source)
         sections = {k: v for k, v in args.items() if k not in ("cluster", "instance")}
         # One model for every rule: the gateway's own, and those across it and its cluster (its
         # capacity on the cluster's node groups, an ALB on an existing cluster's network).
@@ -89,18 +116,25 @@ class Gateway(pulumi.ComponentResource):
                 f"{source}: alarms.emails and alarms.httpsEndpoints belong to the cluster (GatewayCluster's "
                 "alarms), whose topic every gateway's alarms notify; a gateway may add alarms.existingTopicArns"
             )
+        # A handle from another language carries no provider: the gateway makes its own from the
+        # kubeconfig, or takes the kubernetes provider it is given; never the ambient kubeconfig.
+        given = given_provider(opts, "kubernetes") if handle.provider is None else None
+        if handle.provider is None and given is None and handle.kubeconfig is None:
+            raise SettingsError(
+                source,
+                [Problem("cluster.kubeconfig", "is unset (an existing cluster): pass a kubernetes provider in opts")],
+            )
         handle.claim(name, settings.gateway.namespace)
         super().__init__(TYPE_TOKEN, name, None, opts)
         aliases = [pulumi.Alias(parent=formerly_under)] if formerly_under is not None else None
         child = pulumi.ResourceOptions(parent=self, aliases=aliases)
-        in_cluster = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(providers={"kubernetes": handle.provider})
-        )
+        provider = handle.provider or given or kubernetes_provider(f"{name}-k8s", self, handle.kubeconfig)
+        in_cluster = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(providers={"kubernetes": provider}))
         tags = aws_tags(instance)
         account = AwsAccount(parent=self)
         gateway, lb_settings = settings.gateway, settings.load_balancer
 
-        self.load_balancer = None
+        self.load_balancer: GatewayLoadBalancer | None = None
         wait_for: list[pulumi.Resource] = []
         if lb_settings.kind == "alb":
             # The settings refuse an ALB on an existing cluster whose network is not given.
@@ -120,14 +154,14 @@ class Gateway(pulumi.ComponentResource):
                 account=account,
                 opts=child,
             )
-            if handle.controller is not None:
+            if handle.controller_role_name is not None:
                 binds = aws.iam.RolePolicy(
                     f"{name}-load-balancer-controller-binds",
-                    role=handle.controller.role_name,
+                    role=handle.controller_role_name,
                     policy=bind_policy(self.load_balancer.target_groups),
                     opts=pulumi.ResourceOptions(parent=self.load_balancer),
                 )
-                wait_for += [handle.controller.release, binds]
+                wait_for += [*handle.controller_ready, binds]
         load_balancer = self.load_balancer
 
         def bind(service: k8s.core.v1.Service) -> list[pulumi.Resource]:
@@ -147,7 +181,7 @@ class Gateway(pulumi.ComponentResource):
                 labels=recommended_labels(instance, gateway.image, component="load-balancer"),
                 opts=pulumi.ResourceOptions(
                     parent=load_balancer,
-                    providers={"kubernetes": handle.provider},
+                    providers={"kubernetes": provider},
                     depends_on=[*wait_for, *load_balancer.listeners, service],
                 ),
             )
@@ -165,7 +199,7 @@ class Gateway(pulumi.ComponentResource):
             ),
             opts=in_cluster,
         )
-        self.alarms = None
+        self.alarms: GatewayAlarms | None = None
         if settings.alarms.enabled and (load_balancer is not None or handle.cluster_name is not None):
             targets = AlarmTargets(
                 load_balancer=load_balancer.arn_suffix if load_balancer is not None else None,
@@ -221,3 +255,26 @@ class Gateway(pulumi.ComponentResource):
                 "targetGroupArnSuffix": self.target_group_arn_suffix,
             }
         )
+
+
+def received_handle(cluster: "ClusterHandle | pulumi.Input[ClusterHandleArgs]", source: str) -> ClusterHandle:
+    """The handle a Python caller passed, or one rebuilt from the facts another language passed
+    (the gateways of one program run share their claims on the cluster's names and namespaces)."""
+    if isinstance(cluster, ClusterHandle):
+        return cluster
+    if not isinstance(cluster, Mapping):
+        raise SettingsError(source, [Problem("cluster", "must be a GatewayCluster's handle, passed whole")])
+    return ClusterHandle.received(cluster, source, _claims_on(str(cluster.get("owner"))))
+
+
+_RUN_CLAIMS: "weakref.WeakKeyDictionary[pulumi.Resource, dict[str, dict[str, str]]]" = weakref.WeakKeyDictionary()
+_HOST_CLAIMS: dict[str, dict[str, str]] = {}
+
+
+def _claims_on(owner: str) -> dict[str, str]:
+    """The names and namespaces gateways took so far on the cluster of GatewayCluster ``owner``: per
+    program run (its stack resource), or in a provider host (no stack resource; it serves one
+    deployment, every Gateway of it in one process)."""
+    stack = pulumi.runtime.settings.get_root_resource()
+    by_owner = _HOST_CLAIMS if stack is None else _RUN_CLAIMS.setdefault(stack, {})
+    return by_owner.setdefault(owner, {})

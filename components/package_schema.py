@@ -20,6 +20,7 @@ set: with ``enabled: false`` or ``kind: none`` a set key is refused as having no
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import sys
@@ -27,16 +28,29 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.errors import InputPropertyError
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
+from pulumi.runtime import rpc
 
 from . import PACKAGE_NAME, __version__
 from .args_codegen import ArgsSpec, EnumSpec, args_specs
+from .gateway_cluster import ClusterHandle, GatewayCluster
+from .gateway_service import Gateway
 from .platform import GatewayPlatform
 
 SCHEMA_PATH = Path("provider") / "schema.json"
-PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [GatewayPlatform]
-"""The components served to other languages; the rest are Python-only building blocks."""
+PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [GatewayPlatform, GatewayCluster, Gateway]
+"""The components served to other languages; the rest are Python-only building blocks. One
+environment: GatewayPlatform; one cluster with several gateways: GatewayCluster, whose ``handle``
+output each Gateway takes as its ``cluster`` input."""
+HANDLE_TYPE = "ClusterHandle"
+"""The schema's name of the handle's facts (components.gateway_cluster.ClusterHandleArgs)."""
+HANDLE_SECRETS = ("kubeconfig",)
+HANDLE_DOC = (
+    "The facts of this cluster a Gateway needs: pass it whole as each Gateway's `cluster` input "
+    "(`cluster: ${cluster.handle}` in YAML)."
+)
 
 
 def type_token(name: str) -> str:
@@ -86,11 +100,28 @@ def _complete(spec: ArgsSpec, properties: dict[str, Any]) -> None:
             node["$ref"] = _ref(key.enum.name)
 
 
+def _complete_handle(schema: dict[str, Any], uses: dict[EnumSpec, list[str]]) -> None:
+    """The cluster handle's type (not a settings model): its secret, its enum, its description."""
+    handle = schema["types"].get(type_token(HANDLE_TYPE))
+    if handle is not None:
+        for secret in HANDLE_SECRETS:
+            handle["properties"][secret]["secret"] = True
+        version = handle["properties"]["kubernetesVersion"]
+        version.pop("type")
+        version["$ref"] = _ref("KubernetesVersion")
+        (enum,) = [e for e in uses if e.name == "KubernetesVersion"]
+        uses[enum].append(f"`{HANDLE_TYPE}.kubernetesVersion`")
+    cluster = schema.get("resources", {}).get(type_token(GatewayCluster.__name__))
+    if cluster is not None:  # its docstring sits where the analyzer does not look (see GatewayCluster)
+        cluster["properties"]["handle"]["description"] = HANDLE_DOC
+
+
 def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> dict[str, Any]:
     """The analyzer's schema with what it cannot read from the args: enums, secrets, type names."""
     specs = args_specs() if specs is None else specs
-    names = {type_token(s.name): type_token(s.model.__name__) for s in specs}
-    names |= {_ref(s.name): _ref(s.model.__name__) for s in specs}
+    renames = {s.name: s.model.__name__ for s in specs} | {f"{HANDLE_TYPE}Args": HANDLE_TYPE}
+    names = {type_token(old): type_token(new) for old, new in renames.items()}
+    names |= {_ref(old): _ref(new) for old, new in renames.items()}
     schema = _renamed(schema, names)
     types: dict[str, Any] = schema.setdefault("types", {})
     uses: dict[EnumSpec, list[str]] = {}
@@ -102,6 +133,7 @@ def completed(schema: dict[str, Any], specs: list[ArgsSpec] | None = None) -> di
         for key in spec.keys:
             if key.enum is not None:
                 uses.setdefault(key.enum, []).append(f"`{spec.model.__name__}.{camel_case(key.name)}`")
+    _complete_handle(schema, uses)
     for enum, where in uses.items():
         types[type_token(enum.name)] = {**_enum_type(enum), "description": f"The values of {', '.join(where)}."}
     return schema
@@ -115,6 +147,25 @@ class PackageProvider(ComponentProvider):
         super().__init__(PUBLIC_COMPONENTS, PACKAGE_NAME, None, __version__)
         assert self.schema is not None
         self.schema = json.dumps(completed(json.loads(self.schema)))
+
+    def map_inputs(self, inputs: Any, component_def: Any) -> Any:
+        """The analyzer's mapping, after spreading an object input that arrives as one Output (a
+        Gateway's ``cluster: ${shared.handle}``) over its properties: the analyzer would map it to
+        an empty object (pulumi/provider/experimental/component.py), and a Gateway needs its
+        cluster's facts when it is constructed."""
+        spread = dict(inputs)
+        for name, prop in component_def.inputs.items():
+            if name in inputs and prop.ref and ":" in prop.ref and not prop.ref.startswith("/"):
+                found = self.get_type_definition(prop)
+                plain = {key for key, inner in found.properties.items() if inner.plain} if found else set()
+                spread[name] = _spread(inputs[name], name, component_def.name, plain)
+        return super().map_inputs(spread, component_def)
+
+    def map_complex_output(self, instance_val: Any, type_def: Any) -> Any:
+        """GatewayCluster's ``handle`` is a Python ClusterHandle: other languages get its facts."""
+        if isinstance(instance_val, ClusterHandle):
+            instance_val = instance_val.facts()
+        return super().map_complex_output(instance_val, type_def)
 
 
 def package_schema() -> dict[str, Any]:
@@ -137,3 +188,40 @@ def main() -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+def _spread(value: Any, name: str, component: str, plain: set[str]) -> Any:
+    """An object that arrived as one Output, as an object of Outputs with its dependencies and
+    secrecy. The engine sends a property that comes from another resource as one output value, and
+    the host's deserializer has already settled it (pulumi/runtime/rpc.py deserialize_output_value,
+    pulumi/provider/server.py _select_value): its data is read here without waiting. ``plain``:
+    the properties the object's type marks plain."""
+    if not isinstance(value, pulumi.Output):
+        return value
+    data = value._data
+    settled = data.result() if data.done() else None
+    if settled is None or not settled.is_known or not isinstance(settled.value, dict):
+        raise InputPropertyError(
+            name,
+            f"{component}: '{name}' is unknown when the component is constructed (a preview before the "
+            "resource it comes from exists); its properties are needed then",
+        )
+
+    def carried(inner: Any) -> Any:
+        if isinstance(inner, pulumi.Output):  # an output value of its own, with its own dependencies
+            return inner
+        if isinstance(inner, list):
+            return [carried(item) for item in inner]
+        secret = settled.is_secret or rpc.is_rpc_secret(inner)
+        return pulumi.Output(set(settled.resources), _done(rpc.unwrap_rpc_secret(inner)), _done(True), _done(secret))
+
+    # What the schema marks plain is taken as the plain value it is (a name, a version).
+    return {
+        key: rpc.unwrap_rpc_secret(inner) if key in plain else carried(inner) for key, inner in settled.value.items()
+    }
+
+
+def _done(value: Any) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+    future.set_result(value)
+    return future
