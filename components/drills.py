@@ -40,6 +40,7 @@ from .block_args import ArgsCheck
 from .gateway import image_pull_policy
 from .iam import AwsAccount, policy_document
 from .kube import pod_security_labels
+from .labels import recommended_labels
 from .names import IAM_ROLE_NAME, fitted_name
 from .settings import DrillSettings, LoadSettings, Problem
 
@@ -233,10 +234,14 @@ class GatewayDrills(pulumi.ComponentResource):
         kubernetes_version: str,
         account: AwsAccount,
         tags: Mapping[str, str],
+        instance: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """``instance``: the installation its Kubernetes objects are labelled with (default: the stack)."""
         check = ArgsCheck(TYPE_TOKEN, name)
         settings = check.settings(DrillSettings, settings)
+        # Every Kubernetes object carries the recommended labels, as the gateway's do.
+        self._labels = recommended_labels(instance or pulumi.get_stack(), settings.load.image, component="drills")
         problems = []
         if not settings.enabled:
             problems.append(Problem("enabled", "is false: there are no drills to make; leave this component out"))
@@ -423,7 +428,7 @@ class GatewayDrills(pulumi.ComponentResource):
             type="STANDARD",
             opts=child,
         )
-        meta = k8s.meta.v1.ObjectMetaArgs(name=SERVICE_ACCOUNT, namespace=namespace)
+        meta = k8s.meta.v1.ObjectMetaArgs(name=SERVICE_ACCOUNT, namespace=namespace, labels=self._labels)
         account = k8s.core.v1.ServiceAccount(f"{name}-fis-sa", metadata=meta, opts=child)
         role = k8s.rbac.v1.Role(
             f"{name}-fis-role",
@@ -447,7 +452,7 @@ class GatewayDrills(pulumi.ComponentResource):
         np = k8s.networking.v1
         api = np.NetworkPolicy(
             f"{name}-fis-pod-egress",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="fis-pod-egress", namespace=namespace),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="fis-pod-egress", namespace=namespace, labels=self._labels),
             spec=np.NetworkPolicySpecArgs(
                 # Every pod of the namespace but the gateway's: only FIS pods run there besides it.
                 pod_selector=k8s.meta.v1.LabelSelectorArgs(
@@ -479,10 +484,13 @@ class GatewayDrills(pulumi.ComponentResource):
         kubernetes_version: str,
         child: pulumi.ResourceOptions,
     ) -> None:
-        labels = {"app.kubernetes.io/name": LOAD_CRON_JOB, "app.kubernetes.io/part-of": "runmcp"}
+        # Its own name: the load pods are not the gateway's, whatever selects by name.
+        labels = {**self._labels, "app.kubernetes.io/name": LOAD_CRON_JOB}
         namespace = k8s.core.v1.Namespace(
             f"{name}-load-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=LOAD_NAMESPACE, labels=pod_security_labels(kubernetes_version)),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=LOAD_NAMESPACE, labels={**labels, **pod_security_labels(kubernetes_version)}
+            ),
             opts=child,
         )
         in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])

@@ -258,6 +258,7 @@ def _drills(
         kubernetes_version=settings.cluster.kubernetes_version,
         account=AwsAccount(parent=parent),
         tags=aws_tags(instance),
+        instance=instance,
         opts=pulumi.ResourceOptions(parent=parent, providers={"kubernetes": eks.provider}),
     )
 

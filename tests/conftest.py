@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -119,8 +120,30 @@ def stack_config(stack: str) -> dict[str, Any]:
     return {k.split(":", 1)[1]: v for k, v in doc["config"].items() if k.startswith("runmcp-gateway:")}
 
 
+DRILLS_COMPONENT = "drills"
+"""The component label of the staging drills' objects (components/drills.py, tested in test_drills*.py):
+the gateway's tests look at the gateway's objects, whatever else a stack runs."""
+DRILLS_TYPE = "runmcp:index:GatewayDrills"
+
+
 def objects(plan: Plan, kind: str) -> list[dict[str, Any]]:
-    return [o for o in manifests(plan) if o["kind"] == kind]
+    """The plan's Kubernetes objects of ``kind``, the drills' left out."""
+    return [
+        o
+        for o in manifests(plan)
+        if o["kind"] == kind
+        and (o["metadata"].get("labels") or {}).get("app.kubernetes.io/component") != DRILLS_COMPONENT
+    ]
+
+
+def without_drills(plan: Plan) -> Plan:
+    """The plan without the staging drills' resources (the FIS role, its log group, ...): the
+    GatewayDrills component and everything below it, by parent."""
+    drills = {r.urn for r in plan.resources if r.type == DRILLS_TYPE}
+    for resource in plan.resources:  # parents are registered before their children
+        if resource.parent in drills:
+            drills.add(resource.urn)
+    return dataclasses.replace(plan, resources=[r for r in plan.resources if r.urn not in drills])
 
 
 def one(plan: Plan, kind: str) -> dict[str, Any]:

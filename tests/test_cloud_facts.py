@@ -17,7 +17,7 @@ import yaml
 from components.capacity import ENI_MAX_PODS, INSTANCE_TYPES
 from components.cluster import kubeconfig
 from components.offline.runner import Plan, PlannedResource, run_plan
-from tests.conftest import IMAGE, PROJECT_DIR, REPO_STACKS, objects, of_type, planned, single
+from tests.conftest import IMAGE, PROJECT_DIR, REPO_STACKS, objects, of_type, planned, single, without_drills
 
 # --- Instance types -------------------------------------------------------------------------------
 #
@@ -239,7 +239,8 @@ ADDON_SERVICE_ACCOUNTS = {"vpc-cni": "aws-node", "amazon-cloudwatch-observabilit
 
 
 def roles(plan: Plan) -> dict[str, PlannedResource]:
-    return {r.name.removeprefix("runmcp-"): r for r in of_type(plan, "aws:iam/role:Role")}
+    """The stack's roles but the drills' FIS role (tests/test_drills.py checks its trust)."""
+    return {r.name.removeprefix("runmcp-"): r for r in of_type(without_drills(plan), "aws:iam/role:Role")}
 
 
 @pytest.mark.parametrize("stack", REPO_STACKS)
@@ -548,7 +549,7 @@ def test_every_policy_document_is_in_the_current_policy_language(stack: str) -> 
     MalformedPolicyDocument (IAM JSON policy elements reference: Version)."""
     documents = {
         (r.name, key): json.loads(value)
-        for r in planned(stack).resources
+        for r in without_drills(planned(stack)).resources
         for key, value in r.inputs.items()
         if key in ("assumeRolePolicy", "policy") and isinstance(value, str)
     }
@@ -563,7 +564,7 @@ def test_every_policy_document_is_in_the_current_policy_language(stack: str) -> 
 def test_a_pod_identity_waits_for_its_roles_inline_policy(stack: str) -> None:
     """EKS hands the role to new pods as soon as the association exists: made before the role's
     inline policy, the controller's first calls would be denied."""
-    plan = planned(stack)
+    plan = without_drills(planned(stack))
     inline: dict[str, set[str]] = {}
     for policy in of_type(plan, "aws:iam/rolePolicy:RolePolicy"):
         inline.setdefault(policy.inputs["role"], set()).add(policy.urn)

@@ -27,6 +27,7 @@ from tests.conftest import (
     single,
     stack_config,
     stack_path,
+    without_drills,
 )
 
 
@@ -101,7 +102,7 @@ def test_control_plane_logging_from_the_stack_file(repo_stack: str) -> None:
     logging = eks_config(repo_stack)["logging"]
     cluster = single(plan, "aws:eks/cluster:Cluster")
     assert cluster.inputs["enabledClusterLogTypes"] == logging["types"]
-    group = single(plan, "aws:cloudwatch/logGroup:LogGroup")
+    group = single(without_drills(plan), "aws:cloudwatch/logGroup:LogGroup")
     assert group.inputs["name"] == f"/aws/eks/{cluster.inputs['name']}/cluster"
     assert group.inputs["retentionInDays"] == logging["retentionDays"]
     assert group.urn in cluster.dependencies, "the log group must exist before the cluster writes to it"

@@ -381,7 +381,8 @@ def test_aws_bootstrap_creates_what_is_missing_and_updates_what_exists() -> None
         "aws s3api create-bucket --bucket runmcp-state --region eu-west-1 "
         "--create-bucket-configuration LocationConstraint=eu-west-1" in done
     )
-    assert sum("aws kms create-alias" in c for c in done) == 2, "one key per committed stack"
+    assert sum("aws kms create-alias" in c for c in done) == len(bootstrap.STACKS), "one key per committed stack"
+    assert set(bootstrap.STACKS) == {p.name.split(".")[1] for p in PROJECT_DIR.glob("Pulumi.*.yaml")}
     assert any(c.startswith("aws iam update-assume-role-policy --role-name runmcp-gateway-preview") for c in done)
     created = [argv for argv in sh.log if argv[:3] == ["aws", "iam", "create-role"]]
     assert [argv[4] for argv in created] == ["runmcp-gateway-deploy-dev", "runmcp-gateway-deploy-prod"]

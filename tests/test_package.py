@@ -47,7 +47,15 @@ def test_schema_describes_the_platform_for_other_languages() -> None:
     resource = schema["resources"][TOKEN]
     assert resource["isComponent"] is True
     assert resource["requiredInputs"] == ["gateway"]
-    assert set(resource["inputProperties"]) == {"gateway", "scaling", "cluster", "loadBalancer", "alarms", "instance"}
+    assert set(resource["inputProperties"]) == {
+        "gateway",
+        "scaling",
+        "cluster",
+        "loadBalancer",
+        "alarms",
+        "drills",
+        "instance",
+    }
     assert {"url", "namespace", "serviceName", "clusterName", "kubeconfig", "alarmTopicArn"} <= set(
         resource["properties"]
     )
