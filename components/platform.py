@@ -34,7 +34,8 @@ from .gateway_service import Gateway
 from .iam import AwsAccount
 from .labels import aws_tags
 from .names import check_names
-from .settings import PROJECT, StackSettings, load_settings
+from .settings import PROJECT, DrillSettings, StackSettings, load_settings
+from .timeline import timeline
 
 TYPE_TOKEN = "runmcp:index:GatewayPlatform"
 
@@ -212,6 +213,28 @@ class GatewayPlatform(pulumi.ComponentResource):
         )
 
 
+def predicted_from_timeline(settings: StackSettings) -> DrillSettings:
+    """The drills' settings, their predictions taken from the timeline the plan prints where it has a
+    figure of the same meaning and the stack file sets none: replicas added within the worst case of a
+    scale-out that needs a node, a lost node's pods serving again within its worst case. The report
+    then holds each measurement against the figure the plan showed (one definition)."""
+    drills = settings.drills
+    figures = timeline(settings)
+    derived = {
+        "scale_out_seconds": figures.scale_out_new_node.worst,
+        "node_loss_seconds": figures.node_loss.worst,
+    }
+    update = {
+        key: max(MIN_PREDICTED_SECONDS, seconds)
+        for key, seconds in derived.items()
+        if seconds is not None and key not in drills.predicted.model_fields_set
+    }
+    return drills.model_copy(update={"predicted": drills.predicted.model_copy(update=update)})
+
+
+MIN_PREDICTED_SECONDS = 30
+"""settings/drills.py PredictedTimes: a prediction is at least 30 s (metrics arrive a minute apart)."""
+
 STOP_ALARMS = ("no-healthy-targets", "target-5xx-rate")
 """The availability alarms (components/alarms.py keys) whose ALARM state stops every drill."""
 
@@ -239,7 +262,7 @@ def _drills(
     vpc_cidr = settings.cluster.provisioned.network.cidr
     return GatewayDrills(
         f"{name}-drills",
-        settings.drills,
+        predicted_from_timeline(settings),
         cluster_name=eks.cluster_name,
         cluster_arn=eks.cluster.arn,
         namespace=settings.gateway.namespace,

@@ -7,6 +7,7 @@ import pytest
 
 from components.drill.contract import parse_outputs
 from components.platform import STOP_ALARMS
+from components.settings import DrillSettings
 from tests.conftest import IMAGE, WriteStack, assert_refused, planned
 
 FIS_TEMPLATE = "aws:fis/experimentTemplate:ExperimentTemplate"
@@ -50,3 +51,23 @@ def test_drills_without_what_they_stand_on_are_refused(
 ) -> None:
     path = write_stack({"gateway": {"image": IMAGE}, "drills": {"enabled": True}, **extra})
     assert_refused(path, "drills.enabled", fragment)
+
+
+def test_the_drills_predict_what_the_plans_timeline_shows() -> None:
+    """One definition: the scale-out and node-loss drills are judged against the timeline's worst case
+    for the same event, unless the stack file sets a prediction of its own."""
+    from components.config import read_stack_file, settings_from_stack_file
+    from components.platform import predicted_from_timeline
+    from components.timeline import timeline
+    from tests.conftest import PROJECT_DIR
+
+    settings = settings_from_stack_file(read_stack_file(PROJECT_DIR / "Pulumi.staging.yaml"))
+    figures = timeline(settings)
+    drills = planned("staging").outputs["drills"]
+    assert drills["scaleOut"]["withinSeconds"] == figures.scale_out_new_node.worst
+    assert drills["nodeLoss"]["recoverWithinSeconds"] == figures.node_loss.worst
+    # A prediction the stack file sets wins.
+    written = {**settings.drills.model_dump(by_alias=True, exclude_unset=True), "predicted": {"nodeLossSeconds": 600}}
+    own = settings.model_copy(update={"drills": DrillSettings.model_validate(written)})
+    assert predicted_from_timeline(own).predicted.node_loss_seconds == 600
+    assert predicted_from_timeline(own).predicted.scale_out_seconds == figures.scale_out_new_node.worst
