@@ -261,6 +261,13 @@ class EksSettingsArgs(TypedDict, total=False):
 
     Default: `true`.
     """
+    zonal_shift: bool
+    """EKS zonal shift: during a shift of an impaired zone its nodes are cordoned, new nodes launch in
+    the healthy zones and its endpoints leave the Services (pods are not evicted)
+    (docs.aws.amazon.com/eks/latest/userguide/zone-shift.html).
+
+    Default: `false`.
+    """
 
 
 class ExistingClusterSettingsArgs(TypedDict, total=False):
@@ -457,6 +464,14 @@ class GatewaySettingsArgs(TypedDict, total=False):
     probes: ProbesArgs
     shutdown: ShutdownArgs
     network_policy: NetworkPolicySettingsArgs
+    node_failure_toleration_seconds: int
+    """How long the gateway's pods stay bound to a node that is not ready or unreachable before they
+    are evicted and started elsewhere (tolerationSeconds of the node.kubernetes.io/not-ready and
+    unreachable NoExecute taints). Unset: Kubernetes' default, 300 s (the DefaultTolerationSeconds
+    admission plugin; kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/). The
+    load balancer stops sending to such pods within its health checks either way; this decides when
+    their replacements start.
+    """
 
 
 class ScalingPolicyArgs(TypedDict, total=False):
@@ -629,6 +644,13 @@ class LoadBalancerSettingsArgs(TypedDict, total=False):
     """Default: `"strictest"`."""
     deletion_protection: bool
     """Default: `true`."""
+    zonal_shift: bool
+    """ARC zonal shift on the load balancer (attribute zonal_shift.config.enabled), so an operator or
+    AWS can move traffic away from an impaired zone; it works with cross-zone load balancing on
+    (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-zonal-shift.html).
+
+    Default: `false`.
+    """
     access_logs: AccessLogSettingsArgs
     health_check: HealthCheckSettingsArgs
     stickiness: StickinessSettingsArgs

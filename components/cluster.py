@@ -285,6 +285,7 @@ class EksCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(settings.logging.types),
             encryption_config=encryption,
             deletion_protection=settings.protect,
+            zonal_shift_config=aws.eks.ClusterZonalShiftConfigArgs(enabled=True) if settings.zonal_shift else None,
             tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self, protect=settings.protect, depends_on=[*depends, *cluster_role.ready, *self.network.ready]

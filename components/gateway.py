@@ -73,6 +73,21 @@ def image_pull_policy(image: str) -> str:
     return "IfNotPresent" if "@" in image else "Always"
 
 
+NODE_FAILURE_TAINTS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+"""The NoExecute taints the node lifecycle controller puts on a node that stops reporting."""
+
+
+def node_failure_tolerations(seconds: int | None) -> list[k8s.core.v1.TolerationArgs] | None:
+    """The gateway's own tolerations of a failed node (None: the admission plugin's 300 s defaults):
+    after ``seconds`` its pods are evicted and the Deployment starts them on healthy nodes."""
+    if seconds is None:
+        return None
+    return [
+        k8s.core.v1.TolerationArgs(key=key, operator="Exists", effect="NoExecute", toleration_seconds=seconds)
+        for key in NODE_FAILURE_TAINTS
+    ]
+
+
 def checkov_skips(settings: GatewaySettings) -> dict[str, str]:
     reasons = []
     if settings.resources.limits.cpu is None:
@@ -291,6 +306,7 @@ class GatewayWorkload(pulumi.ComponentResource):
                         automount_service_account_token=False,
                         enable_service_links=False,
                         termination_grace_period_seconds=settings.shutdown.termination_grace_period_seconds,
+                        tolerations=node_failure_tolerations(settings.node_failure_toleration_seconds),
                         security_context=k8s.core.v1.PodSecurityContextArgs(
                             run_as_non_root=True,
                             run_as_user=settings.run_as_user,

@@ -310,6 +310,7 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             drop_invalid_header_fields=settings.drop_invalid_header_fields,
             desync_mitigation_mode=settings.desync_mitigation_mode,
             enable_deletion_protection=settings.deletion_protection,
+            enable_zonal_shift=settings.zonal_shift,
             enable_http2=True,
             access_logs=access_logs,
             tags=self._tags,

@@ -38,7 +38,8 @@ expose it (kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-auto
 DEFAULT_TOLERATION_SECONDS = 300
 """tolerationSeconds the DefaultTolerationSeconds admission plugin gives every pod for the
 node.kubernetes.io/not-ready and unreachable NoExecute taints
-(kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/). The gateway sets none."""
+(kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/), unless
+gateway.nodeFailureTolerationSeconds sets its own."""
 
 NODE_LEASE_RENEW_SECONDS = 10
 """The kubelet renews its node Lease every 10 s (a quarter of the 40 s lease;
@@ -254,7 +255,11 @@ def inputs_of(s: StackSettings) -> Inputs:
         health_interval=check.interval_seconds,
         health_timeout=check.timeout_seconds,
         unhealthy_threshold=check.unhealthy_threshold,
-        toleration=DEFAULT_TOLERATION_SECONDS,
+        toleration=(
+            DEFAULT_TOLERATION_SECONDS
+            if s.gateway.node_failure_toleration_seconds is None
+            else s.gateway.node_failure_toleration_seconds
+        ),
         node_grace=NODE_MONITOR_GRACE_SECONDS.get(s.cluster.kubernetes_version, NODE_MONITOR_GRACE_SECONDS_SINCE_1_32),
         node_autoscaler=autoscaler,
     )

@@ -513,3 +513,15 @@ def test_controller_releases_are_deleted_before_a_replacement(repo_stack: str) -
     old release, which Helm refuses: the old one goes first."""
     for release in of_type(planned(repo_stack), "kubernetes:helm.sh/v3:Release"):
         assert release.delete_before_replace is True, release.name
+
+
+def test_zonal_shift_where_the_stack_turns_it_on() -> None:
+    """ARC zonal shift on the ALB (attribute zonal_shift.config.enabled) and on the EKS cluster,
+    prod and staging only; AWS leaves both off by default."""
+    from tests.conftest import planned, single
+
+    for stack, on in (("prod", True), ("staging", True), ("dev", False)):
+        plan = planned(stack)
+        assert single(plan, "aws:lb/loadBalancer:LoadBalancer").inputs["enableZonalShift"] is on, stack
+        cluster = single(plan, "aws:eks/cluster:Cluster").inputs
+        assert cluster.get("zonalShiftConfig") == ({"enabled": True} if on else None), stack

@@ -104,10 +104,13 @@ def test_a_lost_node_waits_for_the_grace_period_and_the_toleration_then_starts_a
     got = terms(path)
     # Kubernetes 1.33: 50 s grace; the last heartbeat 0-10 s before the loss, seen within 5 s after.
     assert got["node Unknown"] == (50 - 10, 50 + 5)
-    assert got["toleration"] == (300, 300)
+    # prod's gateway.nodeFailureTolerationSeconds: 30 (Kubernetes' default, dev's, is 300).
+    assert got["toleration"] == (30, 30)
     # At best another node has room; at worst a node is added first.
     assert (got["node autoscaler"], got["node boot"]) == ((0, 30), (0, 90))
-    assert span(t.node_loss) == (40 + 300 + 3, 55 + 300 + 2 + 30 + 90 + 15 + 3 + 5 + 5 + 5 + 10 + 10)
+    assert span(t.node_loss) == (40 + 30 + 3, 55 + 30 + 2 + 30 + 90 + 15 + 3 + 5 + 5 + 5 + 10 + 10)
+    (dev,) = timeline(settings("dev")).node_loss.chains
+    assert terms(dev)["toleration"] == (300, 300)
 
 
 def test_a_lost_zone_leaves_by_alb_checks_or_the_node_lifecycle_controller() -> None:
@@ -165,9 +168,12 @@ def test_a_scale_up_stabilization_window_delays_every_scale_out() -> None:
 
 
 def test_shorter_tolerations_replace_a_lost_nodes_pods_sooner_by_the_difference() -> None:
-    i = inputs_of(settings("prod"))
+    i = inputs_of(settings("dev"))
+    assert i.toleration == 300
     default, short = timeline_of(i).node_loss, timeline_of(dataclasses.replace(i, toleration=30)).node_loss
     assert (default.best - short.best, default.worst - short.worst) == (270, 270)
+    # The setting reaches the timeline as it reaches the pods.
+    assert inputs_of(settings("dev", **{"gateway.nodeFailureTolerationSeconds": 30})).toleration == 30
 
 
 def test_clusters_before_kubernetes_1_32_mark_a_node_unknown_after_40_s() -> None:
@@ -243,7 +249,7 @@ DOCUMENTED = {
         "scaleOutWithRoom": (18, 100),
         "scaleOutNewNode": (60, 220),
         "podFailure": (10, 25),
-        "nodeLoss": (343, 530),
+        "nodeLoss": (73, 260),
         "zoneLoss": (10, 25),
     },
     "dev": {

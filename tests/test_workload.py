@@ -229,3 +229,17 @@ def test_prod_follows_the_scaling_guidance() -> None:
     assert prod.scaling.max_replicas == 10
     assert prod.scaling.target_cpu_utilization == 70
     assert not [w for w in planned("prod").warnings if "Replicas" in w]
+
+
+def test_pods_on_a_failed_node_are_replaced_after_the_stacks_toleration() -> None:
+    """Kubernetes binds pods to a not-ready or unreachable node for 300 s by default (the
+    DefaultTolerationSeconds admission plugin, kubernetes.io/docs/concepts/scheduling-eviction/
+    taint-and-toleration/); prod says 30 s, dev leaves the default (no tolerations of its own)."""
+    from tests.conftest import planned
+
+    prod = one(planned("prod"), "Deployment")["spec"]["template"]["spec"]["tolerations"]
+    assert sorted((t["key"], t["operator"], t["effect"], t["tolerationSeconds"]) for t in prod) == [
+        ("node.kubernetes.io/not-ready", "Exists", "NoExecute", 30),
+        ("node.kubernetes.io/unreachable", "Exists", "NoExecute", 30),
+    ]
+    assert "tolerations" not in one(planned("dev"), "Deployment")["spec"]["template"]["spec"]

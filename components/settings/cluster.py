@@ -187,6 +187,10 @@ class EksSettings(_Model):
     cluster_autoscaler: ClusterAutoscalerSettings = ClusterAutoscalerSettings()
     protect: bool = True
     """Protect the cluster and node groups from deletion (Pulumi protect and EKS deletion protection)."""
+    zonal_shift: bool = False
+    """EKS zonal shift: during a shift of an impaired zone its nodes are cordoned, new nodes launch in
+    the healthy zones and its endpoints leave the Services (pods are not evicted)
+    (docs.aws.amazon.com/eks/latest/userguide/zone-shift.html)."""
 
     @model_validator(mode="after")
     def _distinct_admins(self) -> EksSettings:

@@ -164,6 +164,13 @@ class GatewaySettings(_Model):
     probes: Probes = Probes()
     shutdown: Shutdown = Shutdown()
     network_policy: NetworkPolicySettings = NetworkPolicySettings()
+    node_failure_toleration_seconds: Annotated[int, Field(ge=0, le=300)] | None = None
+    """How long the gateway's pods stay bound to a node that is not ready or unreachable before they
+    are evicted and started elsewhere (tolerationSeconds of the node.kubernetes.io/not-ready and
+    unreachable NoExecute taints). Unset: Kubernetes' default, 300 s (the DefaultTolerationSeconds
+    admission plugin; kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/). The
+    load balancer stops sending to such pods within its health checks either way; this decides when
+    their replacements start."""
 
     @model_validator(mode="after")
     def _consistent(self) -> GatewaySettings:

@@ -119,6 +119,10 @@ class LoadBalancerSettings(_Model):
     drop_invalid_header_fields: bool = True
     desync_mitigation_mode: Literal["strictest", "defensive", "monitor"] = "strictest"
     deletion_protection: bool = True
+    zonal_shift: bool = False
+    """ARC zonal shift on the load balancer (attribute zonal_shift.config.enabled), so an operator or
+    AWS can move traffic away from an impaired zone; it works with cross-zone load balancing on
+    (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-zonal-shift.html)."""
     access_logs: AccessLogSettings = AccessLogSettings()
     health_check: HealthCheckSettings = HealthCheckSettings()
     stickiness: StickinessSettings = StickinessSettings()
