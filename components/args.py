@@ -512,6 +512,12 @@ class ScalingSettingsArgs(TypedDict, total=False):
     """Default: `{"stabilizationWindowSeconds": 300, "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60},
     {"type": "Percent", "value": 10, "periodSeconds": 60}], "selectPolicy": "Max"}`.
     """
+    headroom_replicas: int
+    """Room held for this many new gateway replicas by placeholder pods (components/headroom.py) that a
+    new replica preempts instead of waiting for a node; 0 makes none.
+
+    Default: `0`.
+    """
 
 
 class DomainSettingsArgs(TypedDict, total=False):

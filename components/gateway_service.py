@@ -28,6 +28,7 @@ from .cluster import _provider as kubernetes_provider  # the provider every clus
 from .cluster import given_provider
 from .gateway import GatewayWorkload, WorkloadContext
 from .gateway_cluster import ClusterHandle, ClusterHandleArgs
+from .headroom import GatewayHeadroom
 from .iam import AwsAccount
 from .kube import object_name, object_namespace
 from .labels import aws_tags, recommended_labels
@@ -230,6 +231,17 @@ class Gateway(pulumi.ComponentResource):
             labels=recommended_labels(instance, gateway.image, component="autoscaling"),
             opts=in_cluster,
         )
+        self.headroom: GatewayHeadroom | None = None
+        if settings.scaling.headroom_replicas:
+            self.headroom = GatewayHeadroom(
+                f"{name}-headroom",
+                replicas=settings.scaling.headroom_replicas,
+                requests={"cpu": gateway.resources.requests.cpu, "memory": gateway.resources.requests.memory},
+                namespace=workload.namespace,
+                namespace_name=gateway.namespace,
+                instance=instance,
+                opts=in_cluster,
+            )
         self.namespace = workload.namespace
         self.service_name = workload.service_name
         self.deployment_name = workload.deployment_name

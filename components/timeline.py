@@ -232,7 +232,7 @@ class Inputs:
     node_autoscaler: str | None
     """Who adds a node: "cluster.eks.clusterAutoscaler", "the existing cluster's", or None (nobody)."""
     headroom_replicas: int = 0
-    """Replicas of room held by placeholder pods (issue 14, item 1); none until that setting lands."""
+    """Replicas of room held by placeholder pods: scaling.headroomReplicas (components/headroom.py)."""
 
 
 def inputs_of(s: StackSettings) -> Inputs:
@@ -262,6 +262,7 @@ def inputs_of(s: StackSettings) -> Inputs:
         ),
         node_grace=NODE_MONITOR_GRACE_SECONDS.get(s.cluster.kubernetes_version, NODE_MONITOR_GRACE_SECONDS_SINCE_1_32),
         node_autoscaler=autoscaler,
+        headroom_replicas=s.scaling.headroom_replicas,
     )
 
 

@@ -124,15 +124,19 @@ DRILLS_COMPONENT = "drills"
 """The component label of the staging drills' objects (components/drills.py, tested in test_drills*.py):
 the gateway's tests look at the gateway's objects, whatever else a stack runs."""
 DRILLS_TYPE = "runmcp:index:GatewayDrills"
+HEADROOM_COMPONENT = "headroom"
+"""The component label of the headroom's placeholders (components/headroom.py, tested in test_headroom.py):
+a second Deployment of pause pods, left out where the gateway's tests look for the gateway's objects."""
 
 
 def objects(plan: Plan, kind: str) -> list[dict[str, Any]]:
-    """The plan's Kubernetes objects of ``kind``, the drills' left out."""
+    """The plan's Kubernetes objects of ``kind``, the drills' and the headroom's left out."""
     return [
         o
         for o in manifests(plan)
         if o["kind"] == kind
-        and (o["metadata"].get("labels") or {}).get("app.kubernetes.io/component") != DRILLS_COMPONENT
+        and (o["metadata"].get("labels") or {}).get("app.kubernetes.io/component")
+        not in (DRILLS_COMPONENT, HEADROOM_COMPONENT)
     ]
 
 

@@ -323,6 +323,8 @@ def test_the_readmes_shorter_health_check_takes_a_failed_pod_out_within_5_to_13_
 
 def test_headroom_is_named_in_the_room_figure_when_held() -> None:
     i = inputs_of(settings("prod"))
-    assert "no headroom is held" in timeline_of(i).scale_out_with_room.notes[0]
-    held = timeline_of(dataclasses.replace(i, headroom_replicas=3)).scale_out_with_room
-    assert held.notes[0].startswith("headroom holds room for 3 new replica(s)")
+    assert i.headroom_replicas == 2  # scaling.headroomReplicas in Pulumi.prod.yaml
+    assert timeline_of(i).scale_out_with_room.notes[0].startswith("headroom holds room for 2 new replica(s)")
+    assert inputs_of(settings("dev")).headroom_replicas == 0
+    none = timeline_of(dataclasses.replace(i, headroom_replicas=0)).scale_out_with_room
+    assert "no headroom is held" in none.notes[0]

@@ -53,6 +53,9 @@ class ScalingSettings(_Model):
     target_memory_utilization: Percent | None = None
     scale_up: ScalingRules = Field(default_factory=_default_scale_up)
     scale_down: ScalingRules = Field(default_factory=_default_scale_down)
+    headroom_replicas: Annotated[int, Field(ge=0, le=1000)] = 0
+    """Room held for this many new gateway replicas by placeholder pods (components/headroom.py) that a
+    new replica preempts instead of waiting for a node; 0 makes none."""
 
     @model_validator(mode="after")
     def _min_within_max(self) -> ScalingSettings:

@@ -204,21 +204,37 @@ def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
         )
         for name, group in eks.node_groups.items()
     ]
-    problem = capacity_problem(
-        groups,
-        gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
-        max_replicas=s.scaling.max_replicas,
-        daemonsets=total(DAEMONSET_REQUESTS.values()),
-        cluster_wide=total(
-            [
-                *CLUSTER_WIDE_REQUESTS.values(),
-                CLUSTER_AUTOSCALER_REQUESTS.times(int(eks.cluster_autoscaler.enabled)),
-                LOAD_BALANCER_CONTROLLER_REQUESTS.times(
-                    LOAD_BALANCER_CONTROLLER_REPLICAS
-                    * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
-                ),
-            ]
-        ),
+    scaling = s.scaling
+    cluster_wide = total(
+        [
+            *CLUSTER_WIDE_REQUESTS.values(),
+            CLUSTER_AUTOSCALER_REQUESTS.times(int(eks.cluster_autoscaler.enabled)),
+            LOAD_BALANCER_CONTROLLER_REQUESTS.times(
+                LOAD_BALANCER_CONTROLLER_REPLICAS
+                * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
+            ),
+        ]
     )
+
+    def problem_with(replicas: int) -> str | None:
+        return capacity_problem(
+            groups,
+            gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
+            max_replicas=replicas,
+            daemonsets=total(DAEMONSET_REQUESTS.values()),
+            cluster_wide=cluster_wide,
+        )
+
+    problem = problem_with(scaling.max_replicas)
     if problem is not None:
         yield Problem("scaling.maxReplicas", problem)
+        return
+    # The headroom's placeholders request what gateway pods request: at maxReplicas they still hold
+    # their room (the autoscaler keeps adding nodes for the preempted ones).
+    problem = problem_with(scaling.max_replicas + scaling.headroom_replicas)
+    if problem is not None:
+        yield Problem(
+            "scaling.headroomReplicas",
+            f"maxReplicas {scaling.max_replicas} plus headroomReplicas {scaling.headroom_replicas} do not fit: "
+            f"{problem}, or lower scaling.headroomReplicas",
+        )
