@@ -291,6 +291,69 @@ def capacity_problem(
     )
 
 
+def nodes_left_after_zone_loss(size: int, zones: int) -> int:
+    """A node group's nodes spread evenly over ``zones`` (its Auto Scaling group balances them:
+    docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#AutoScalingBehavior.InstanceUsage);
+    losing the zone that holds the most leaves the rest."""
+    return size - math.ceil(size / zones)
+
+
+def zone_loss_problem(
+    groups: list[NodeGroupCapacity],
+    zones: int,
+    gateway_pod: Requests,
+    min_replicas: int,
+    daemonsets: Requests,
+    cluster_wide: Requests,
+) -> str | None:
+    """Why the nodes left when one of ``zones`` is lost (``groups`` at the size they hold before the
+    node autoscaler adds any: their minimum) cannot run ``min_replicas`` gateway pods beside the
+    system pods, with by how much; None when they can. Until nodes are added, that is all the
+    gateway has (AWS: plan capacity for losing one zone, docs.aws.amazon.com/eks/latest/userguide/zone-shift.html)."""
+    fits = [g for g in groups if g.schedulable and _fits(gateway_pod, g.free_per_node(daemonsets))]
+    if not fits:
+        return None  # capacity_problem says why no node can run the gateway at all
+    left = [(g, nodes_left_after_zone_loss(g.size, zones)) for g in fits]
+    free = total(g.free_per_node(daemonsets).times(n) for g, n in left)
+    room = Requests(
+        free.cpu_m - cluster_wide.cpu_m, free.memory_mib - cluster_wide.memory_mib, free.pods - cluster_wide.pods
+    )
+    per_node = fits[0].free_per_node(daemonsets)
+    pods_held = max(
+        0,
+        min(
+            math.floor(room.cpu_m / gateway_pod.cpu_m) if gateway_pod.cpu_m else min_replicas,
+            math.floor(room.memory_mib / gateway_pod.memory_mib) if gateway_pod.memory_mib else min_replicas,
+            room.pods,
+        ),
+    )
+    if pods_held >= min_replicas:
+        return None
+    first = fits[0]
+    size = first.size
+    while True:  # the smallest minimum whose survivors hold what is missing
+        size += 1
+        extra = nodes_left_after_zone_loss(size, zones) - nodes_left_after_zone_loss(first.size, zones)
+        more = per_node.times(extra)
+        if (
+            min(
+                math.floor((room.cpu_m + more.cpu_m) / gateway_pod.cpu_m) if gateway_pod.cpu_m else min_replicas,
+                math.floor((room.memory_mib + more.memory_mib) / gateway_pod.memory_mib)
+                if gateway_pod.memory_mib
+                else min_replicas,
+                room.pods + more.pods,
+            )
+            >= min_replicas
+        ):
+            break
+    layout = ", ".join(f"{g.name}: {n} x {g.instance_type}" for g, n in left)
+    return (
+        f"losing one of {zones} zones leaves {layout}, which hold {pods_held} of the {min_replicas} gateway pods "
+        f"scaling.minReplicas asks for (short by {min_replicas - pods_held}) until the node autoscaler adds nodes; "
+        f"raise cluster.eks.nodeGroups.{first.name}.minSize to {size}"
+    )
+
+
 def _fits(pod: Requests, free: Requests) -> bool:
     return pod.cpu_m <= free.cpu_m and pod.memory_mib <= free.memory_mib and pod.pods <= free.pods
 

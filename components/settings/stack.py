@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pulumi
 from pydantic import model_validator
@@ -21,6 +22,7 @@ from ..capacity import (
     Requests,
     capacity_problem,
     total,
+    zone_loss_problem,
 )
 from ..quantities import cpu_millicores, memory_bytes
 from .alarms import AlarmSettings
@@ -86,6 +88,9 @@ class StackSettings(_Model):
                     "cluster.eks.clusterAutoscaler is off: nodes do not follow the HPA, so pods it adds beyond "
                     "the node groups' current size stay Pending"
                 )
+        zone_loss = zone_loss_advisory(self)
+        if zone_loss is not None:
+            notes.append(zone_loss)
         return notes
 
 
@@ -192,37 +197,79 @@ def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
         yield from _capacity_problems(s, eks)
 
 
-def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
+@dataclass(frozen=True)
+class _CapacityInputs:
+    """What the capacity arithmetic (capacity.py) needs of a stack: the gateway pod, the system pods."""
+
+    gateway_pod: Requests
+    daemonsets: Requests
+    cluster_wide: Requests
+
+
+def _capacity_inputs(s: StackSettings, eks: EksSettings) -> _CapacityInputs:
     requests = s.gateway.resources.requests
-    groups = [
+    return _CapacityInputs(
+        gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
+        daemonsets=total(DAEMONSET_REQUESTS.values()),
+        cluster_wide=total(
+            [
+                *CLUSTER_WIDE_REQUESTS.values(),
+                CLUSTER_AUTOSCALER_REQUESTS.times(int(eks.cluster_autoscaler.enabled)),
+                LOAD_BALANCER_CONTROLLER_REQUESTS.times(
+                    LOAD_BALANCER_CONTROLLER_REPLICAS
+                    * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
+                ),
+            ]
+        ),
+    )
+
+
+def _node_groups(eks: EksSettings, *, at_minimum: bool) -> list[NodeGroupCapacity]:
+    """The node groups at the size they can reach (their maximum with node autoscaling), or at the
+    size they hold before any node is added (``at_minimum``)."""
+    largest = eks.cluster_autoscaler.enabled and not at_minimum
+    return [
         NodeGroupCapacity(
             name=name,
             instance_types=tuple(group.instance_types),
-            size=group.max_size if eks.cluster_autoscaler.enabled else group.min_size,
-            size_key="maxSize" if eks.cluster_autoscaler.enabled else "minSize",
+            size=group.max_size if largest else group.min_size,
+            size_key="maxSize" if largest else "minSize",
             schedulable=not any(t.effect in ("NoSchedule", "NoExecute") for t in group.taints),
         )
         for name, group in eks.node_groups.items()
     ]
-    scaling = s.scaling
-    cluster_wide = total(
-        [
-            *CLUSTER_WIDE_REQUESTS.values(),
-            CLUSTER_AUTOSCALER_REQUESTS.times(int(eks.cluster_autoscaler.enabled)),
-            LOAD_BALANCER_CONTROLLER_REQUESTS.times(
-                LOAD_BALANCER_CONTROLLER_REPLICAS
-                * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
-            ),
-        ]
+
+
+def zone_loss_advisory(s: StackSettings) -> str | None:
+    """Whether the nodes a made cluster holds at its minimum still run scaling.minReplicas gateway
+    pods when one zone is lost (before the node autoscaler adds any), or by how much they fall short."""
+    eks = s.cluster.provisioned
+    if eks is None or eks.network.existing is not None:
+        return None  # an existing VPC's zones are not known here
+    inputs = _capacity_inputs(s, eks)
+    problem = zone_loss_problem(
+        _node_groups(eks, at_minimum=True),
+        eks.network.availability_zones,
+        inputs.gateway_pod,
+        s.scaling.min_replicas,
+        inputs.daemonsets,
+        inputs.cluster_wide,
     )
+    return f"scaling.minReplicas: {problem}" if problem is not None else None
+
+
+def _capacity_problems(s: StackSettings, eks: EksSettings) -> Iterable[Problem]:
+    groups = _node_groups(eks, at_minimum=False)
+    scaling = s.scaling
+    inputs = _capacity_inputs(s, eks)
 
     def problem_with(replicas: int) -> str | None:
         return capacity_problem(
             groups,
-            gateway_pod=Requests(cpu_millicores(requests.cpu), memory_bytes(requests.memory) / 2**20),
+            gateway_pod=inputs.gateway_pod,
             max_replicas=replicas,
-            daemonsets=total(DAEMONSET_REQUESTS.values()),
-            cluster_wide=cluster_wide,
+            daemonsets=inputs.daemonsets,
+            cluster_wide=inputs.cluster_wide,
         )
 
     problem = problem_with(scaling.max_replicas)
