@@ -10,8 +10,7 @@ import pytest
 
 from components.capacity import nodes_left_after_zone_loss
 from components.config import read_stack_file, settings_from_stack_file
-from components.settings import StackSettings
-from components.settings.stack import zone_loss_advisory
+from components.settings import StackSettings, zone_loss_advisory
 from tests.conftest import PROJECT_DIR
 
 

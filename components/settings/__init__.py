@@ -106,7 +106,7 @@ from .loading import (
 )
 from .network import ExistingVpc, NetworkSettings
 from .node_autoscaling import CLUSTER_AUTOSCALER_CHART_VERSION, ClusterAutoscalerSettings
-from .stack import ClusterScopeSettings, StackSettings
+from .stack import ClusterScopeSettings, StackSettings, zone_loss_advisory
 
 __all__ = [
     "AWS_REGION_KEY",
@@ -206,4 +206,5 @@ __all__ = [
     "stack_file_name",
     "validate_section",
     "validated",
+    "zone_loss_advisory",
 ]
