@@ -33,6 +33,12 @@ class StackFile:
     """Paths below the project namespace that hold `secure:` values, e.g. ("gateway", "secretEnv", "KEY")."""
 
 
+def full_key(key: str, project: str) -> str:
+    """A config key with its namespace: a key without one is the project's, as Pulumi reads a stack
+    file (pulumi/pulumi sdk/go/common/resource/config/key.go, ParseKey)."""
+    return key if ":" in key else f"{project}:{key}"
+
+
 def read_stack_file(path: Path, project: str = PROJECT) -> StackFile:
     """Read Pulumi.<stack>.yaml of ``project``; `secure:` values become placeholders and are marked secret."""
     try:
@@ -56,9 +62,7 @@ def read_stack_file(path: Path, project: str = PROJECT) -> StackFile:
     secret_keys: list[str] = []
     secure_paths: set[tuple[str, ...]] = set()
     for key, value in raw_config.items():
-        # A key without a namespace is the project's, as Pulumi reads a stack file (pulumi/pulumi
-        # sdk/go/common/resource/config/key.go, ParseKey: "no namespace" means the project's).
-        key = str(key) if ":" in str(key) else f"{project}:{key}"
+        key = full_key(str(key), project)
         found = list(_secure_leaves(value))
         if found:
             secret_keys.append(key)

@@ -20,11 +20,11 @@ from components.names import check_names
 from components.offline.cli import plan_document, print_text
 from components.offline.kubernetes import write_manifests
 from components.offline.mocks import CloudMocks
-from components.offline.runner import SECRET, Plan, PlannedResource, RecordingMonitor, run_program
+from components.offline.runner import SECRET, Plan, RecordingMonitor, run_program
 from components.outputs import output_keys
 from components.platform import TYPE_TOKEN, platform_args, settings_from_args
 from components.settings import ExistingVpc, SettingsError, StackSettings, load_settings
-from tests.conftest import IMAGE, REGION, one
+from tests.conftest import IMAGE, REGION, of_type, one
 
 SOURCE = "runmcp:index:GatewayPlatform mcp"
 TOKEN = "s3cr3t-upstream-token-7d41c9"
@@ -77,21 +77,9 @@ def consumer(directory: Path, program: str, secrets: dict[str, str], preview: bo
     monitor, warnings = run_program(directory, "dev", stack_file, preview=preview)
     # The plan's own settings hold only the Kubernetes version its objects are rendered for.
     settings = load_settings({"runmcp-gateway:gateway": {"image": IMAGE}}, source="test", needs_region=False)
-    return Plan(
-        "consumer",
-        "dev",
-        path,
-        settings,
-        list(monitor.recorded),
-        dict(monitor.stack_outputs),
-        warnings,
-        list(monitor.invokes),
-        preview,
+    return Plan.of_run(
+        monitor, warnings, project="consumer", stack="dev", stack_file=path, settings=settings, preview=preview
     )
-
-
-def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_token]
 
 
 def shown(plan: Plan) -> list[str]:

@@ -257,15 +257,14 @@ def test_changelog_covers_the_version() -> None:
 def test_python_example_plans_offline() -> None:
     directory = EXAMPLES / "python-consumer"
     monitor, warnings = run_program(directory, "example", read_stack_file(directory / "Pulumi.example.yaml"))
-    plan = Plan(
-        "mcp-platform",
-        "example",
-        directory / "Pulumi.example.yaml",
-        None,
-        list(monitor.recorded),
-        dict(monitor.stack_outputs),
+    plan = Plan.of_run(
+        monitor,
         warnings,
-    )  # type: ignore[arg-type]
+        project="mcp-platform",
+        stack="example",
+        stack_file=directory / "Pulumi.example.yaml",
+        settings=None,
+    )
     types = {r.type for r in plan.resources}
     assert {
         TOKEN,

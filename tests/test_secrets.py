@@ -82,14 +82,13 @@ def test_no_secret_value_anywhere_in_what_the_plan_shows(token: str, kubeconfig:
     config["runmcp-gateway:gateway"] = json.dumps(gateway)
     stack_file = StackFile(base.path, config, base.secret_keys, base.secure_paths)
     monitor, warnings = run_program(PROJECT_DIR, "existing", stack_file)
-    plan = Plan(
-        "runmcp-gateway",
-        "existing",
-        base.path,
-        settings_from_stack_file(stack_file),
-        list(monitor.recorded),
-        dict(monitor.stack_outputs),
+    plan = Plan.of_run(
+        monitor,
         warnings,
+        project="runmcp-gateway",
+        stack="existing",
+        stack_file=base.path,
+        settings=settings_from_stack_file(stack_file),
     )
     text = io.StringIO()
     print_text(plan, text)

@@ -17,7 +17,7 @@ from components.config import read_stack_file
 from components.offline.kubernetes import validate_plan
 from components.offline.mocks import CloudMocks
 from components.offline.runner import Plan, PlannedResource, RecordingMonitor, run_program
-from tests.conftest import IMAGE, PROJECT_DIR
+from tests.conftest import IMAGE, PROJECT_DIR, of_type
 
 EXAMPLE = PROJECT_DIR / "examples" / "two-gateways"
 GATEWAYS = ("payments", "catalog")
@@ -26,19 +26,9 @@ GATEWAYS = ("payments", "catalog")
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     monitor, warnings = run_program(EXAMPLE, "dev", read_stack_file(EXAMPLE / "Pulumi.dev.yaml"))
-    return Plan(
-        "mcp-gateways",
-        "dev",
-        EXAMPLE / "Pulumi.dev.yaml",
-        None,
-        list(monitor.recorded),
-        dict(monitor.stack_outputs),
-        warnings,
-    )  # type: ignore[arg-type]
-
-
-def of_type(plan: Plan, kind: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == kind]
+    return Plan.of_run(
+        monitor, warnings, project="mcp-gateways", stack="dev", stack_file=EXAMPLE / "Pulumi.dev.yaml", settings=None
+    )
 
 
 def gateway_of(resource: PlannedResource) -> str:

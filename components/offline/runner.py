@@ -126,6 +126,32 @@ class Plan:
     def custom_resources(self, type_prefix: str = "") -> list[PlannedResource]:
         return [r for r in self.resources if r.custom and r.type.startswith(type_prefix)]
 
+    @classmethod
+    def of_run(
+        cls,
+        monitor: RecordingMonitor,
+        warnings: list[str],
+        *,
+        project: str,
+        stack: str,
+        stack_file: Path | None,
+        settings: StackSettings | None,
+        preview: bool = False,
+    ) -> Plan:
+        """What one run of a program (run_program, run_in_mocks) recorded, as a Plan."""
+        return cls(
+            project=project,
+            stack=stack,
+            stack_file=stack_file,
+            settings=settings,
+            resources=list(monitor.recorded),
+            outputs=dict(monitor.stack_outputs),
+            warnings=list(warnings),
+            invokes=list(monitor.invokes),
+            preview=preview,
+            kubernetes_version=kubernetes_version_of(monitor.recorded, settings),
+        )
+
 
 def to_plain(value: Any) -> Any:
     """A property value from the wire as plain JSON data: secrets redacted leaf by leaf (so the
@@ -472,17 +498,8 @@ def run_plan(project_dir: Path, stack: str, stack_file: Path | None = None, *, p
     loaded = read_stack_file(path, program.name)
     settings = settings_from_stack_file(loaded) if program.name == PROJECT else None
     monitor, warnings = run_program(program, stack, loaded, preview=preview)
-    return Plan(
-        project=program.name,
-        stack=stack,
-        stack_file=path,
-        settings=settings,
-        resources=list(monitor.recorded),
-        outputs=dict(monitor.stack_outputs),
-        warnings=warnings,
-        invokes=list(monitor.invokes),
-        preview=preview,
-        kubernetes_version=kubernetes_version_of(monitor.recorded, settings),
+    return Plan.of_run(
+        monitor, warnings, project=program.name, stack=stack, stack_file=path, settings=settings, preview=preview
     )
 
 

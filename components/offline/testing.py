@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..config import full_key
 from ..settings import AWS_REGION_KEY
 from .entry import missing_modules
-from .runner import Plan, kubernetes_version_of, run_in_mocks, run_plan
+from .runner import Plan, run_in_mocks, run_plan
 
 if TYPE_CHECKING:
     from .checks import CheckReport
@@ -63,26 +64,17 @@ class OfflinePlanner:
         stack ``stack`` of ``project``. ``config``: full keys (``aws:region``; a key without a
         namespace is the project's), values as in a stack file; ``aws:region`` defaults to
         us-east-1. ``secrets``: the keys whose values are secrets (``config.require_secret``)."""
-        full = {key if ":" in key else f"{project}:{key}": value for key, value in (config or {}).items()}
+        full = {full_key(key, project): value for key, value in (config or {}).items()}
         full.setdefault(AWS_REGION_KEY, DEFAULT_REGION)
         values = {key: value if isinstance(value, str) else json.dumps(value) for key, value in full.items()}
-        secret_keys = [key if ":" in key else f"{project}:{key}" for key in secrets]
+        secret_keys = [full_key(key, project) for key in secrets]
 
-        def body() -> None:
+        def body() -> None:  # what the program returns is no business of the runtime's
             program()
 
         monitor, warnings = run_in_mocks(body, project, stack, values, secret_keys, preview=preview)
-        return Plan(
-            project=project,
-            stack=stack,
-            stack_file=None,
-            settings=None,
-            resources=list(monitor.recorded),
-            outputs=dict(monitor.stack_outputs),
-            warnings=warnings,
-            invokes=list(monitor.invokes),
-            preview=preview,
-            kubernetes_version=kubernetes_version_of(monitor.recorded, None),
+        return Plan.of_run(
+            monitor, warnings, project=project, stack=stack, stack_file=None, settings=None, preview=preview
         )
 
     def checks(self, plan: Plan, policy_config: Mapping[str, Any] | None = None) -> list[CheckReport]:
