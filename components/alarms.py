@@ -400,7 +400,7 @@ class ClusterAlarms(pulumi.ComponentResource):
         check = ArgsCheck("runmcp:index:ClusterAlarms", name)
         settings = check.settings(AlarmSettings, settings)
         if not settings.enabled:
-            check.add([Problem("enabled", "is false: there are no alarms to make; leave this component out")])
+            check.switched_off("enabled", "is false: there are no alarms to make")
         check.done()
         super().__init__("runmcp:index:ClusterAlarms", name, None, opts)
         tags = dict(tags)
@@ -467,7 +467,7 @@ class GatewayAlarms(pulumi.ComponentResource):
         check.add(bounds_problems("targets.minReplicas", targets.min_replicas, "maxReplicas", targets.max_replicas))
         settings = check.settings(AlarmSettings, settings)
         if not settings.enabled:
-            check.add([Problem("enabled", "is false: there are no alarms to make; leave this component out")])
+            check.switched_off("enabled", "is false: there are no alarms to make")
         check.done()
         super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
         tags = dict(tags)

@@ -66,6 +66,11 @@ class ArgsCheck:
         assert validated is not None
         return validated
 
+    def switched_off(self, key: str, why: str) -> None:
+        """The settings turn this component off (``key`` says so, ``why`` how): it has nothing to
+        make, and a caller who builds it anyway has a mistake to hear about."""
+        self.problems.append(Problem(key, f"{why}; leave this component out"))
+
     def add(self, problems: Iterable[Problem], prefix: str = "") -> None:
         self.problems += [Problem(".".join(filter(None, [prefix, p.key])), p.message) for p in problems]
 

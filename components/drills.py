@@ -242,9 +242,9 @@ class GatewayDrills(pulumi.ComponentResource):
         settings = check.settings(DrillSettings, settings)
         # Every Kubernetes object carries the recommended labels, as the gateway's do.
         self._labels = recommended_labels(instance or pulumi.get_stack(), settings.load.image, component="drills")
-        problems = []
         if not settings.enabled:
-            problems.append(Problem("enabled", "is false: there are no drills to make; leave this component out"))
+            check.switched_off("enabled", "is false: there are no drills to make")
+        problems = []
         if not 1 <= len(stop_alarm_arns) <= MAX_STOP_CONDITIONS:
             problems.append(Problem("stopAlarmArns", f"needs 1 to {MAX_STOP_CONDITIONS} alarms (FIS quota)"))
         if len(stop_alarm_names) != len(stop_alarm_arns):

@@ -149,9 +149,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         check = ArgsCheck("runmcp:index:LoadBalancerController", name)
         settings = check.settings(ControllerSettings, settings)
         if not settings.install:
-            check.add(
-                [Problem("install", "is false: the cluster runs its controller already; leave this component out")]
-            )
+            check.switched_off("install", "is false: the cluster runs its controller already")
         check.done()
         super().__init__("runmcp:index:LoadBalancerController", name, None, opts)
         association = pod_identity(
@@ -231,7 +229,7 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         settings = check.settings(LoadBalancerSettings, settings)
         check.add(shutdown_behind_alb_problems(shutdown), "shutdown")
         if settings.kind == "none":
-            check.add([Problem("kind", "is none: there is no load balancer to make; leave this component out")])
+            check.switched_off("kind", "is none: there is no load balancer to make")
         if OWNER_TAG not in tags:
             check.add(
                 [Problem("tags", f"need the {OWNER_TAG!r} tag: the controller may bind only target groups carrying it")]

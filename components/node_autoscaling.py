@@ -15,7 +15,7 @@ from .block_args import ArgsCheck
 from .capacity import CLUSTER_AUTOSCALER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
 from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
-from .settings import ClusterAutoscalerSettings, KubernetesVersion, Problem
+from .settings import ClusterAutoscalerSettings, KubernetesVersion
 
 TYPE_TOKEN = "runmcp:index:ClusterAutoscaler"
 RELEASE_NAME = "cluster-autoscaler"
@@ -85,9 +85,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         check.value(KubernetesVersion, kubernetes_version, "kubernetesVersion")
         settings = check.settings(ClusterAutoscalerSettings, settings)
         if not settings.enabled:
-            check.add(
-                [Problem("enabled", "is false: there is no cluster autoscaler to install; leave this component out")]
-            )
+            check.switched_off("enabled", "is false: there is no cluster autoscaler to install")
         check.done()
         super().__init__(TYPE_TOKEN, name, None, opts)
         group_names = pulumi.Output.all(
