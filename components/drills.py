@@ -45,6 +45,8 @@ from .names import IAM_ROLE_NAME, fitted_name
 from .settings import DrillSettings, LoadSettings, Problem
 
 TYPE_TOKEN = "runmcp:index:GatewayDrills"
+COMPONENT = "drills"
+"""The app.kubernetes.io/component label of every Kubernetes object the drills make."""
 FIS_PRINCIPAL = "fis.amazonaws.com"
 FIS_USER = "fis-experiment"
 """The Kubernetes user name FIS acts as; the access entry maps the experiment role to it."""
@@ -241,7 +243,7 @@ class GatewayDrills(pulumi.ComponentResource):
         check = ArgsCheck(TYPE_TOKEN, name)
         settings = check.settings(DrillSettings, settings)
         # Every Kubernetes object carries the recommended labels, as the gateway's do.
-        self._labels = recommended_labels(instance or pulumi.get_stack(), settings.load.image, component="drills")
+        self._labels = recommended_labels(instance or pulumi.get_stack(), settings.load.image, component=COMPONENT)
         if not settings.enabled:
             check.switched_off("enabled", "is false: there are no drills to make")
         problems = []

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import tests.package_alias  # noqa: F401  (first: `runmcp_gateway` is this checkout's components/)
+from components import drills, headroom
 from components.offline.kubernetes import manifests
 from components.offline.runner import Plan, PlannedResource, run_plan, stacks_in
 from components.settings import SettingsError
@@ -120,13 +121,12 @@ def stack_config(stack: str) -> dict[str, Any]:
     return {k.split(":", 1)[1]: v for k, v in doc["config"].items() if k.startswith("runmcp-gateway:")}
 
 
-DRILLS_COMPONENT = "drills"
-"""The component label of the staging drills' objects (components/drills.py, tested in test_drills*.py):
-the gateway's tests look at the gateway's objects, whatever else a stack runs."""
-DRILLS_TYPE = "runmcp:index:GatewayDrills"
-HEADROOM_COMPONENT = "headroom"
-"""The component label of the headroom's placeholders (components/headroom.py, tested in test_headroom.py):
-a second Deployment of pause pods, left out where the gateway's tests look for the gateway's objects."""
+# The component labels of the staging drills' objects and of the headroom's placeholders (a second
+# Deployment, of pause pods): tested in test_drills*.py and test_headroom.py, and left out where the
+# gateway's tests look for the gateway's objects, whatever else a stack runs.
+DRILLS_COMPONENT = drills.COMPONENT
+DRILLS_TYPE = drills.TYPE_TOKEN
+HEADROOM_COMPONENT = headroom.COMPONENT
 
 
 def objects(plan: Plan, kind: str) -> list[dict[str, Any]]:
