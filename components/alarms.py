@@ -120,6 +120,11 @@ class AlarmTargets:
         return {"PodName": self.service, "Namespace": self.namespace, **self.cluster_dims}
 
 
+AVAILABILITY_ALARMS = ("no-healthy-targets", "target-5xx-rate")
+"""The alarms that say users are failed (no target to serve, or too many 5xx): they stop every drill
+(components/drills.py) and judge zonal autoshift's practice runs (components/zonal_autoshift.py)."""
+
+
 def alarm_specs(t: AlarmThresholds, targets: AlarmTargets) -> list[AlarmSpec]:
     """Every alarm one gateway gets, from its thresholds and the resources that exist (the nodes'
     alarms are the cluster's: :func:`node_alarm_specs`)."""

@@ -268,6 +268,14 @@ class EksSettingsArgs(TypedDict, total=False):
 
     Default: `false`.
     """
+    zonal_autoshift: bool
+    """ARC zonal autoshift of the cluster: AWS starts and ends the zonal shift itself, and practises it
+    about weekly; the gateway's availability alarms are the practice runs' outcome alarms
+    (docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-autoshift.how-it-works.html). Needs zonalShift,
+    and nodes that hold scaling.minReplicas with a zone gone (the practice runs take one away).
+
+    Default: `false`.
+    """
 
 
 class ExistingClusterSettingsArgs(TypedDict, total=False):
@@ -654,6 +662,14 @@ class LoadBalancerSettingsArgs(TypedDict, total=False):
     """ARC zonal shift on the load balancer (attribute zonal_shift.config.enabled), so an operator or
     AWS can move traffic away from an impaired zone; it works with cross-zone load balancing on
     (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-zonal-shift.html).
+
+    Default: `false`.
+    """
+    zonal_autoshift: bool
+    """ARC zonal autoshift: AWS itself shifts traffic away from a zone it sees impaired, and practises
+    it about weekly with a shift of its own; the gateway's availability alarms are the practice runs'
+    outcome alarms, so a practice run that hurts users ends early and is reported failed
+    (docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-autoshift.how-it-works.html). Needs zonalShift.
 
     Default: `false`.
     """

@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from .alarms import AlarmTargets, GatewayAlarms
+from .alarms import AVAILABILITY_ALARMS, AlarmTargets, GatewayAlarms
 from .args import AlarmSettingsArgs, GatewaySettingsArgs, LoadBalancerSettingsArgs, ScalingSettingsArgs
 from .autoscaling import GatewayAutoscaler
 from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
@@ -44,6 +44,7 @@ from .settings import (
     StackSettings,
     validated,
 )
+from .zonal_autoshift import zonal_autoshift
 
 if TYPE_CHECKING:
     ClusterInput: TypeAlias = ClusterHandle | pulumi.Input[ClusterHandleArgs]
@@ -223,6 +224,14 @@ class Gateway(pulumi.ComponentResource):
                 tags=tags,
                 account=account,
                 opts=child,
+            )
+        self.zonal_autoshift: aws.arczonalshift.ZonalAutoshiftConfiguration | None = None
+        if settings.load_balancer.zonal_autoshift and load_balancer is not None and self.alarms is not None:
+            self.zonal_autoshift = zonal_autoshift(
+                f"{name}-zonal-autoshift",
+                load_balancer.load_balancer.arn,
+                [self.alarms.alarms[key].arn for key in AVAILABILITY_ALARMS],
+                pulumi.ResourceOptions(parent=load_balancer),
             )
         autoscaler = GatewayAutoscaler(
             f"{name}-autoscaling",

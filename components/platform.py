@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from typing import Any, Required, Self, TypedDict
 
 import pulumi
+import pulumi_aws as aws
 from pydantic.alias_generators import to_camel
 
+from .alarms import AVAILABILITY_ALARMS
 from .args import (
     AlarmSettingsArgs,
     ClusterSettingsArgs,
@@ -34,8 +36,9 @@ from .gateway_service import Gateway
 from .iam import AwsAccount
 from .labels import aws_tags
 from .names import check_names
-from .settings import PROJECT, DrillSettings, StackSettings, load_settings
+from .settings import PROJECT, ClusterSettings, DrillSettings, StackSettings, load_settings
 from .timeline import timeline
+from .zonal_autoshift import zonal_autoshift
 
 TYPE_TOKEN = "runmcp:index:GatewayPlatform"
 
@@ -153,7 +156,8 @@ class GatewayPlatform(pulumi.ComponentResource):
         cluster = GatewayCluster(
             name,
             {
-                "cluster": settings.cluster,
+                # The cluster's autoshift waits for the gateway's alarms: made below.
+                "cluster": _without_autoshift(settings.cluster),
                 "load_balancer_controller": lb.controller.model_copy(
                     update={"install": lb.kind == "alb" and lb.controller.install}
                 ),
@@ -181,6 +185,7 @@ class GatewayPlatform(pulumi.ComponentResource):
             formerly_under=self,
         )
         self.drills = _drills(name, settings, instance, cluster, gateway, self)
+        self.cluster_zonal_autoshift = _cluster_autoshift(name, settings, cluster, gateway, self)
         self.cluster_name = cluster.cluster_name
         self.kubeconfig = cluster.kubeconfig
         self.alarm_topic_arn = cluster.alarm_topic_arn
@@ -235,8 +240,8 @@ def predicted_from_timeline(settings: StackSettings) -> DrillSettings:
 MIN_PREDICTED_SECONDS = 30
 """settings/drills.py PredictedTimes: a prediction is at least 30 s (metrics arrive a minute apart)."""
 
-STOP_ALARMS = ("no-healthy-targets", "target-5xx-rate")
-"""The availability alarms (components/alarms.py keys) whose ALARM state stops every drill."""
+STOP_ALARMS = AVAILABILITY_ALARMS
+"""The availability alarms (components/alarms.py) whose ALARM state stops every drill."""
 
 
 def _drills(
@@ -283,6 +288,31 @@ def _drills(
         tags=aws_tags(instance),
         instance=instance,
         opts=pulumi.ResourceOptions(parent=parent, providers={"kubernetes": eks.provider}),
+    )
+
+
+def _without_autoshift(cluster: ClusterSettings) -> ClusterSettings:
+    eks = cluster.provisioned
+    if eks is None or not eks.zonal_autoshift:
+        return cluster
+    return cluster.model_copy(update={"eks": eks.model_copy(update={"zonal_autoshift": False})})
+
+
+def _cluster_autoshift(
+    name: str, settings: StackSettings, cluster: GatewayCluster, gateway: Gateway, parent: pulumi.Resource
+) -> aws.arczonalshift.ZonalAutoshiftConfiguration | None:
+    """The cluster's zonal autoshift, where cluster.eks.zonalAutoshift: its practice runs judged by
+    the gateway's availability alarms (the settings refuse it without alarms and an ALB)."""
+    eks = settings.cluster.provisioned
+    if eks is None or not eks.zonal_autoshift:
+        return None
+    assert cluster.eks_cluster is not None
+    assert gateway.alarms is not None
+    return zonal_autoshift(
+        f"{name}-cluster-zonal-autoshift",
+        cluster.eks_cluster.cluster.arn,
+        [gateway.alarms.alarms[key].arn for key in AVAILABILITY_ALARMS],
+        pulumi.ResourceOptions(parent=parent),
     )
 
 

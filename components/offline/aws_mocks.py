@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs
+from pulumi.runtime.rpc import UNKNOWN as PREVIEW_UNKNOWN
 
 from .. import names
 
@@ -109,6 +110,8 @@ class AwsAnswers:
         self.subnet_zones: dict[str, str] = {}
         self.log_groups: set[str] = set()
         """Log groups that exist in the account before the program runs (none: a fresh account)."""
+        self.zonal_shift_arns: set[str] = set()
+        """Load balancers and clusters made with zonal shift enabled: ARC manages only those."""
         """Subnet ID -> zone ID, as EC2 remembers where each subnet is."""
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
@@ -137,6 +140,16 @@ class AwsAnswers:
             if group in self.log_groups and not importing:
                 raise AwsRefusal(f"{kind} {logical_name}: ResourceAlreadyExistsException: {group} exists already")
             self.log_groups.add(group)
+        if kind == "arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration":
+            # ARC knows a load balancer or cluster as a managed resource only once zonal shift is
+            # enabled on it (enable-zonal-shift.html; zone-shift-enable.html).
+            arn = str(state.get("resourceArn"))
+            # In a preview the load balancer's ARN is not known yet: nothing to judge.
+            if arn != PREVIEW_UNKNOWN and arn not in self.zonal_shift_arns:
+                raise AwsRefusal(
+                    f"{kind} {logical_name}: ResourceNotFoundException: {arn} is not a managed resource "
+                    "(zonal shift is not enabled on it)"
+                )
         named = NAMED_TYPES.get(kind)
         if named is not None:
             key, rule = named
@@ -266,6 +279,10 @@ class AwsAnswers:
                 {"arn": self.arn("logs", f"log-group:{s.get('name') or _auto_name(n)}")},
             ),
             "eks/cluster:Cluster": lambda n, s: self._eks_cluster(n, s),
+            "arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration": lambda n, s: (
+                str(s["resourceArn"]),
+                {},
+            ),
             "eks/nodeGroup:NodeGroup": lambda n, s: self._node_group(n, s),
             "eks/addon:Addon": lambda n, s: self._addon(s),
             "eks/accessEntry:AccessEntry": lambda n, s: (
@@ -300,6 +317,8 @@ class AwsAnswers:
         suffix = f"{kind}/{physical}/{_hex('elb', name, length=16)}"
         arn = self.arn("elasticloadbalancing", suffix)
         extra: dict[str, Any] = {"arn": arn, "arnSuffix": suffix.removeprefix("loadbalancer/"), "name": physical}
+        if kind.startswith("loadbalancer") and state.get("enableZonalShift"):
+            self.zonal_shift_arns.add(arn)
         if kind.startswith("loadbalancer"):
             extra["dnsName"] = f"{physical}-{int(_hex('dns', name, length=8), 16)}.{self.region}.elb.amazonaws.com"
             extra["zoneId"] = ALB_HOSTED_ZONES.get(self.region, "Z35SXDOTRQ7X7K")
@@ -347,6 +366,8 @@ class AwsAnswers:
         cluster = str(state.get("name") or _auto_name(name))
         h = _hex("eks", cluster, length=32).upper()
         pem = f"-----BEGIN CERTIFICATE-----\nMIIC{h}\n-----END CERTIFICATE-----\n"
+        if (state.get("zonalShiftConfig") or {}).get("enabled"):
+            self.zonal_shift_arns.add(self.arn("eks", f"cluster/{cluster}"))
         return cluster, {
             "name": cluster,
             "arn": self.arn("eks", f"cluster/{cluster}"),

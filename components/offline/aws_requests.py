@@ -1253,6 +1253,26 @@ def _security_group_rule(operation: str) -> Translate:
     return translate
 
 
+# ARC zonal shift (API reference: CreatePracticeRunConfiguration, UpdateZonalAutoshiftConfiguration).
+def _zonal_autoshift(r: PlannedResource, s: Shapes) -> list[Request]:
+    """aws_arczonalshift_zonal_autoshift_configuration: the practice run configuration, then the
+    autoshift status (internal/service/arczonalshift/zonal_autoshift_configuration.go)."""
+    i = r.inputs
+    practice = structure(
+        s,
+        "arc-zonal-shift",
+        "CreatePracticeRunConfiguration",
+        i,
+        renames={"resourceArn": "resourceIdentifier"},
+        skip={"zonalAutoshiftStatus", "region"},
+    )
+    status = {"resourceIdentifier": leaf(i, "resourceArn"), "zonalAutoshiftStatus": leaf(i, "zonalAutoshiftStatus")}
+    return [
+        Request("arc-zonal-shift", "CreatePracticeRunConfiguration", practice),
+        Request("arc-zonal-shift", "UpdateZonalAutoshiftConfiguration", status),
+    ]
+
+
 MAPPINGS: dict[str, TypeMapping] = {
     "aws:lb/loadBalancer:LoadBalancer": TypeMapping(
         _load_balancer, ("elbv2 CreateLoadBalancer", "elbv2 ModifyLoadBalancerAttributes"), LB_NAME
@@ -1314,6 +1334,10 @@ MAPPINGS: dict[str, TypeMapping] = {
     "aws:wafv2/webAclAssociation:WebAclAssociation": TypeMapping(_web_acl_association, ("wafv2 AssociateWebACL",)),
     "aws:fis/experimentTemplate:ExperimentTemplate": TypeMapping(
         _experiment_template, ("fis CreateExperimentTemplate",)
+    ),
+    "aws:arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration": TypeMapping(
+        _zonal_autoshift,
+        ("arc-zonal-shift CreatePracticeRunConfiguration", "arc-zonal-shift UpdateZonalAutoshiftConfiguration"),
     ),
     "aws:eks/cluster:Cluster": TypeMapping(_cluster, ("eks CreateCluster",), CLUSTER_NAME),
     "aws:eks/nodeGroup:NodeGroup": TypeMapping(

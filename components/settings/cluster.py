@@ -191,9 +191,16 @@ class EksSettings(_Model):
     """EKS zonal shift: during a shift of an impaired zone its nodes are cordoned, new nodes launch in
     the healthy zones and its endpoints leave the Services (pods are not evicted)
     (docs.aws.amazon.com/eks/latest/userguide/zone-shift.html)."""
+    zonal_autoshift: bool = False
+    """ARC zonal autoshift of the cluster: AWS starts and ends the zonal shift itself, and practises it
+    about weekly; the gateway's availability alarms are the practice runs' outcome alarms
+    (docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-autoshift.how-it-works.html). Needs zonalShift,
+    and nodes that hold scaling.minReplicas with a zone gone (the practice runs take one away)."""
 
     @model_validator(mode="after")
     def _distinct_admins(self) -> EksSettings:
+        if self.zonal_autoshift and not self.zonal_shift:
+            _refuse([Problem("zonalAutoshift", "needs zonalShift: true (autoshift shifts with zonal shift)")])
         _refuse(_duplicates("adminRoleArns", self.admin_role_arns, role_name_part, "the access entry"))
         return self
 

@@ -123,6 +123,11 @@ class LoadBalancerSettings(_Model):
     """ARC zonal shift on the load balancer (attribute zonal_shift.config.enabled), so an operator or
     AWS can move traffic away from an impaired zone; it works with cross-zone load balancing on
     (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-zonal-shift.html)."""
+    zonal_autoshift: bool = False
+    """ARC zonal autoshift: AWS itself shifts traffic away from a zone it sees impaired, and practises
+    it about weekly with a shift of its own; the gateway's availability alarms are the practice runs'
+    outcome alarms, so a practice run that hurts users ends early and is reported failed
+    (docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-autoshift.how-it-works.html). Needs zonalShift."""
     access_logs: AccessLogSettings = AccessLogSettings()
     health_check: HealthCheckSettings = HealthCheckSettings()
     stickiness: StickinessSettings = StickinessSettings()
@@ -137,6 +142,8 @@ class LoadBalancerSettings(_Model):
                 for field in sorted(self.model_fields_set - {"kind"})
             )
         else:
+            if self.zonal_autoshift and not self.zonal_shift:
+                _refuse([Problem("zonalAutoshift", "needs zonalShift: true (autoshift shifts with zonal shift)")])
             _refuse(_duplicates("allowedCidrs", self.allowed_cidrs, cidr_name_part, "the security group rules"))
         return self
 

@@ -108,6 +108,17 @@ class ClusterScopeSettings(_Model):
     def _cross_checks(self) -> ClusterScopeSettings:
         problems: list[Problem] = []
         existing = self.cluster.existing
+        if self.cluster.provisioned is not None and self.cluster.provisioned.zonal_autoshift:
+            # Its practice runs need the gateways' availability alarms, which exist only after the
+            # cluster: GatewayPlatform makes it after its gateway.
+            problems.append(
+                Problem(
+                    "cluster.eks.zonalAutoshift",
+                    "is made by GatewayPlatform, after the gateway whose availability alarms judge the practice "
+                    "runs; with GatewayCluster, make an aws.arczonalshift.ZonalAutoshiftConfiguration for the "
+                    "cluster's ARN with your gateways' alarms (components/zonal_autoshift.py)",
+                )
+            )
         if existing is not None and self.load_balancer_controller.install:
             for field in ("name", "vpc_id"):
                 if getattr(existing, field) is None:
@@ -129,6 +140,28 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
     yield from _drill_problems(s)
+    yield from _autoshift_problems(s)
+
+
+def _autoshift_problems(s: StackSettings) -> Iterable[Problem]:
+    """Zonal autoshift needs outcome alarms for its practice runs (AWS refuses a practice run
+    configuration without one: API_PracticeRunConfiguration): the gateway's availability alarms,
+    which watch the load balancer. A practice run takes a zone away for real, so the cluster's
+    nodes must hold scaling.minReplicas without it."""
+    eks = s.cluster.provisioned
+    keys = [
+        *(["loadBalancer.zonalAutoshift"] if s.load_balancer.kind == "alb" and s.load_balancer.zonal_autoshift else []),
+        *(["cluster.eks.zonalAutoshift"] if eks is not None and eks.zonal_autoshift else []),
+    ]
+    for key in keys:
+        if not s.alarms.enabled:
+            yield Problem(key, "needs alarms.enabled: the availability alarms are the practice runs' outcome alarms")
+        if s.load_balancer.kind != "alb":
+            yield Problem(key, "needs loadBalancer.kind: alb: the outcome alarms watch the load balancer")
+    if "cluster.eks.zonalAutoshift" in keys:
+        short = zone_loss_advisory(s)
+        if short is not None:
+            yield Problem("cluster.eks.zonalAutoshift", f"practice runs take a zone away every week, but {short}")
 
 
 def _drill_problems(s: StackSettings) -> Iterable[Problem]:
