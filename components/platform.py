@@ -26,6 +26,7 @@ from .args import (
     GatewaySettingsArgs,
     LoadBalancerSettingsArgs,
     ScalingSettingsArgs,
+    SessionStoreSettingsArgs,
 )
 from .cluster import given_provider
 from .drills import GatewayDrills
@@ -57,11 +58,13 @@ class GatewayPlatformArgs(TypedDict, total=False):
     """CloudWatch alarms: emails, httpsEndpoints, existingTopicArns, thresholds, ..."""
     drills: DrillSettingsArgs
     """The staging drills (AWS FIS) and their load generator: enabled, podLossPercent, load, ..."""
+    session_store: SessionStoreSettingsArgs
+    """Where the gateway keeps MCP sessions: kind valkey (made here) or existing; unset: none."""
     instance: str
     """Names this installation (labels, tags, the cluster and dashboard names); default: the stack name."""
 
 
-SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms", "drills")
+SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms", "drills", "session_store")
 
 
 def platform_args(settings: StackSettings, instance: str | None = None) -> GatewayPlatformArgs:
@@ -175,6 +178,7 @@ class GatewayPlatform(pulumi.ComponentResource):
                 "load_balancer": lb,
                 # The subscribers are the cluster's: its topic is the one every alarm notifies.
                 "alarms": alarms.model_copy(update={k: [] for k in SUBSCRIBERS if getattr(alarms, k)}),
+                **({"session_store": settings.session_store} if settings.session_store is not None else {}),
                 "instance": instance,
             },
             pulumi.ResourceOptions(parent=self),

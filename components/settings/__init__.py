@@ -106,7 +106,16 @@ from .loading import (
 )
 from .network import ExistingVpc, NetworkSettings
 from .node_autoscaling import CLUSTER_AUTOSCALER_CHART_VERSION, ClusterAutoscalerSettings
-from .stack import ClusterScopeSettings, StackSettings, zone_loss_advisory
+from .session_store import (
+    VALKEY_PORT,
+    VALKEY_READER_PORT,
+    ExistingStoreSettings,
+    SessionStoreEnv,
+    SessionStoreSettings,
+    ValkeyMajorVersion,
+    ValkeyStoreSettings,
+)
+from .stack import ClusterScopeSettings, StackSettings, store_advisory, zone_loss_advisory
 
 __all__ = [
     "AWS_REGION_KEY",
@@ -124,6 +133,8 @@ __all__ = [
     "SHOWN_SECRET",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "UNIQUE_ENTRIES",
+    "VALKEY_PORT",
+    "VALKEY_READER_PORT",
     "AbsolutePath",
     "AccessLogSettings",
     "AddonVersion",
@@ -149,6 +160,7 @@ __all__ = [
     "EndpointSettings",
     "EnvName",
     "ExistingClusterSettings",
+    "ExistingStoreSettings",
     "ExistingVpc",
     "FromResource",
     "GatewaySettings",
@@ -185,6 +197,8 @@ __all__ = [
     "SecretValue",
     "SecretsEncryption",
     "SecurityGroupId",
+    "SessionStoreEnv",
+    "SessionStoreSettings",
     "SettingsError",
     "Shutdown",
     "SnsTopicArn",
@@ -194,6 +208,8 @@ __all__ = [
     "SubnetId",
     "Taint",
     "TlsPolicy",
+    "ValkeyMajorVersion",
+    "ValkeyStoreSettings",
     "VpcId",
     "WafSettings",
     "bounds_problems",
@@ -204,6 +220,7 @@ __all__ = [
     "role_name_part",
     "shutdown_behind_alb_problems",
     "stack_file_name",
+    "store_advisory",
     "validate_section",
     "validated",
     "zone_loss_advisory",
