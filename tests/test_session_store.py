@@ -120,7 +120,8 @@ def test_the_cache_is_valkey_in_the_private_subnets_with_its_own_security_group(
     assert cache["cacheUsageLimits"]["dataStorage"] == {"maximum": 2, "unit": "GB"}
     assert cache["cacheUsageLimits"]["ecpuPerSeconds"] == [{"maximum": 10000}]
     private = {r.resource_id for r in of_type(plan, "aws:ec2/subnet:Subnet") if "-private-" in r.name}
-    assert set(cache["subnetIds"]) == private and len(private) == 3
+    assert set(cache["subnetIds"]) == private
+    assert len(private) == 3
     (group,) = [g for g in of_type(plan, "aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("-store")]
     assert cache["securityGroupIds"] == [group.resource_id]
     rules = [r.inputs for r in of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]
@@ -141,8 +142,10 @@ def test_rbac_a_disabled_default_user_and_the_gateway_user_with_the_secret_passw
     plan = planned("sessions")
     users = {r.inputs["userName"]: r.inputs for r in of_type(plan, "aws:elasticache/user:User")}
     assert set(users) == {"default", "gateway"}
-    assert users["default"]["accessString"] == DEFAULT_ACCESS and DEFAULT_ACCESS.startswith("off")
-    assert users["gateway"]["accessString"] == GATEWAY_ACCESS and GATEWAY_ACCESS.startswith("on")
+    assert users["default"]["accessString"] == DEFAULT_ACCESS
+    assert DEFAULT_ACCESS.startswith("off")
+    assert users["gateway"]["accessString"] == GATEWAY_ACCESS
+    assert GATEWAY_ACCESS.startswith("on")
     for user in users.values():
         assert user["engine"] == "valkey"
         assert user["authenticationMode"] == {"type": "password", "passwords": [SECRET]}  # never shown
@@ -160,7 +163,8 @@ def test_the_gateway_gets_the_store_through_the_names_the_stack_sets() -> None:
     assert "value" not in env["REDIS_URL"]
     assert secret["stringData"]["REDIS_URL"] == SECRET
     cache = single(plan, "aws:elasticache/serverlessCache:ServerlessCache").resource_id
-    assert env["CACHE_HOST"]["value"].startswith(cache) and env["CACHE_HOST"]["value"].endswith(".amazonaws.com")
+    assert env["CACHE_HOST"]["value"].startswith(cache)
+    assert env["CACHE_HOST"]["value"].endswith(".amazonaws.com")
     assert env["CACHE_PORT"]["value"] == str(VALKEY_PORT)
     assert env["CACHE_TLS"]["value"] == "true"
     assert "checkov.io/skip3" in one(plan, "Deployment")["metadata"]["annotations"]
@@ -230,7 +234,8 @@ def test_the_mock_refuses_what_elasticache_refuses() -> None:
     _, state = aws.new_resource(
         MockResourceArgs(typ=cache, name="c", inputs={"engine": "valkey", "subnetIds": [a, c]}, custom=True)
     )
-    assert state["endpoints"][0]["port"] == VALKEY_PORT and state["readerEndpoints"][0]["port"] == VALKEY_READER_PORT
+    assert state["endpoints"][0]["port"] == VALKEY_PORT
+    assert state["readerEndpoints"][0]["port"] == VALKEY_READER_PORT
     assert state["arn"].startswith("arn:aws:elasticache:us-east-1:")
     user = "aws:elasticache/user:User"
     aws.new_resource(
