@@ -55,6 +55,10 @@ if TYPE_CHECKING:
     LoadBalancerKind: TypeAlias = Literal["alb", "none"]
     LoadBalancerScheme: TypeAlias = Literal["internet-facing", "internal"]
     LoadBalancerDesyncMitigationMode: TypeAlias = Literal["strictest", "defensive", "monitor"]
+    ValkeyStoreKind: TypeAlias = Literal["valkey"]
+    ValkeyMajorVersion: TypeAlias = Literal["7", "8"]
+    ExistingStoreKind: TypeAlias = Literal["existing"]
+    SessionStoreKind: TypeAlias = Literal["valkey", "existing"]
 else:  # the analyzer reads the base types; the schema gets the enums from the settings model
     NetworkNatGateways = str
     ControlPlaneLogType = str
@@ -68,6 +72,10 @@ else:  # the analyzer reads the base types; the schema gets the enums from the s
     LoadBalancerKind = str
     LoadBalancerScheme = str
     LoadBalancerDesyncMitigationMode = str
+    ValkeyStoreKind = str
+    ValkeyMajorVersion = str
+    ExistingStoreKind = str
+    SessionStoreKind = str
 
 
 class ExistingVpcArgs(TypedDict, total=False):
@@ -305,6 +313,13 @@ class ExistingClusterSettingsArgs(TypedDict, total=False):
     node_security_group_id: pulumi.Input[str]
     """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB.
     Required with an ALB.
+    """
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The cluster's private subnets, in two or more zones: where a session store made here
+    (sessionStore.kind: valkey) goes, and internal load balancers (unset: ``subnetIds``). Each, or
+    the whole list, may be an Output.
+
+    Default: `[]`.
     """
 
 
@@ -854,6 +869,161 @@ class DrillSettingsArgs(TypedDict, total=False):
     predicted: PredictedTimesArgs
 
 
+class SessionStoreEnvArgs(TypedDict, total=False):
+    """The environment variables that hand the store to the gateway: set the names your gateway
+    image reads, leave the others unset. The URL and the password reach the pod only through a
+    Kubernetes Secret; host, port, TLS and user name are plain values.
+
+    Stack file: `runmcp-gateway:sessionStore.env`.
+    """
+
+    url: str
+    """A URL with everything in it: ``rediss://<user>:<password>@<host>:<port>`` (``redis://``
+    without TLS), the password percent-encoded.
+    """
+    host: str
+    port: str
+    tls: str
+    """``true`` or ``false``."""
+    username: str
+    password: str
+
+
+class ValkeyStoreSettingsArgs(TypedDict, total=False):
+    """An ElastiCache Serverless cache running Valkey, made for this gateway in the cluster's
+    private subnets: TLS always (serverless caches accept nothing else), a user of its own with a
+    password (RBAC), reachable only from the cluster's nodes.
+
+    Stack file: `runmcp-gateway:sessionStore`.
+    """
+
+    kind: Required[ValkeyStoreKind]
+    major_engine_version: ValkeyMajorVersion
+    """Changing it replaces the cache (its sessions are lost; clients start new ones).
+
+    Default: `"8"`.
+    """
+    max_data_storage_gb: int
+    """The most data the cache holds (CacheUsageLimits.DataStorage.Maximum, GB); writes beyond it
+    fail. Sessions take kilobytes each: 1 GB holds hundreds of thousands.
+
+    Default: `1`.
+    """
+    max_ecpu_per_second: int
+    """The most ElastiCache Processing Units a second it may use (CacheUsageLimits.ECPUPerSecond);
+    commands beyond it are throttled.
+
+    Default: `5000`.
+    """
+    snapshot_retention_days: int
+    """Daily snapshots kept (0: none). Sessions are short-lived and clients start new ones, so none
+    by default.
+
+    Default: `0`.
+    """
+    kms_key_arn: pulumi.Input[str]
+    """A customer-managed KMS key for the data at rest (unset: an AWS-owned key). Changing it
+    replaces the cache.
+    """
+    username: str
+    """The name the gateway authenticates as (Valkey's AUTH <user> <password>).
+
+    Default: `"gateway"`.
+    """
+    password: Required[pulumi.Input[str]]
+    """The gateway user's password, a Pulumi secret (`pulumi config set --secret --path
+    sessionStore.password`): 16 to 128 printable characters. It goes to the ElastiCache user and a
+    Kubernetes Secret, never into the plan's output. Changing it updates the user in place (pods
+    roll with the new Secret).
+    """
+    env: Required[SessionStoreEnvArgs]
+
+
+class ExistingStoreSettingsArgs(TypedDict, total=False):
+    """A Redis-protocol store that exists already (a Valkey or Redis cache made elsewhere): its
+    endpoint and credentials are handed to the gateway; nothing is made in AWS.
+
+    Stack file: `runmcp-gateway:sessionStore`.
+    """
+
+    kind: Required[ExistingStoreKind]
+    host: Required[pulumi.Input[str]]
+    port: int
+    """Default: `6379`."""
+    tls: bool
+    """Default: `true`."""
+    username: str
+    password: pulumi.Input[str]
+    """A Pulumi secret (`pulumi config set --secret --path sessionStore.password`)."""
+    cidrs: Required[Sequence[str]]
+    """Where the store's addresses are (its subnets): the gateway's NetworkPolicy admits egress to
+    ``port`` there. A NetworkPolicy names addresses, never host names.
+    """
+    env: Required[SessionStoreEnvArgs]
+
+
+if TYPE_CHECKING:
+    SessionStoreSettingsArgs: TypeAlias = ValkeyStoreSettingsArgs | ExistingStoreSettingsArgs
+else:  # the analyzer takes no unions: one object with every kind's keys (the settings refuse mixing)
+
+    class SessionStoreSettingsArgs(TypedDict, total=False):
+        """One of ValkeyStoreSettings, ExistingStoreSettings, by `kind`.
+
+        Stack file: `runmcp-gateway:sessionStore`.
+        """
+
+        kind: Required[SessionStoreKind]
+        """Which kind of store: valkey, existing."""
+        major_engine_version: ValkeyMajorVersion
+        """Changing it replaces the cache (its sessions are lost; clients start new ones).
+
+        Default: `"8"`.
+        """
+        max_data_storage_gb: int
+        """The most data the cache holds (CacheUsageLimits.DataStorage.Maximum, GB); writes beyond it
+        fail. Sessions take kilobytes each: 1 GB holds hundreds of thousands.
+
+        Default: `1`.
+        """
+        max_ecpu_per_second: int
+        """The most ElastiCache Processing Units a second it may use (CacheUsageLimits.ECPUPerSecond);
+        commands beyond it are throttled.
+
+        Default: `5000`.
+        """
+        snapshot_retention_days: int
+        """Daily snapshots kept (0: none). Sessions are short-lived and clients start new ones, so none
+        by default.
+
+        Default: `0`.
+        """
+        kms_key_arn: pulumi.Input[str]
+        """A customer-managed KMS key for the data at rest (unset: an AWS-owned key). Changing it
+        replaces the cache.
+        """
+        username: str
+        """The name the gateway authenticates as (Valkey's AUTH <user> <password>).
+
+        Default: `"gateway"`.
+        """
+        password: pulumi.Input[str]
+        """The gateway user's password, a Pulumi secret (`pulumi config set --secret --path
+        sessionStore.password`): 16 to 128 printable characters. It goes to the ElastiCache user and a
+        Kubernetes Secret, never into the plan's output. Changing it updates the user in place (pods
+        roll with the new Secret).
+        """
+        env: Required[SessionStoreEnvArgs]
+        host: pulumi.Input[str]
+        port: int
+        """Default: `6379`."""
+        tls: bool
+        """Default: `true`."""
+        cidrs: Sequence[str]
+        """Where the store's addresses are (its subnets): the gateway's NetworkPolicy admits egress to
+        ``port`` there. A NetworkPolicy names addresses, never host names.
+        """
+
+
 class StackSettingsArgs(TypedDict, total=False):
     """A stack file's settings."""
 
@@ -864,6 +1034,10 @@ class StackSettingsArgs(TypedDict, total=False):
     alarms: AlarmSettingsArgs
     drills: DrillSettingsArgs
     """Failover and scaling drills (AWS FIS) with their load generator: on in staging."""
+    session_store: SessionStoreSettingsArgs
+    """Where the gateway keeps MCP sessions outside its pods (kind: valkey, made here; kind:
+    existing, made elsewhere). Unset: none, for a stateless gateway.
+    """
 
 
 __all__ = [
@@ -882,6 +1056,8 @@ __all__ = [
     "EksSettingsArgs",
     "EndpointSettingsArgs",
     "ExistingClusterSettingsArgs",
+    "ExistingStoreKind",
+    "ExistingStoreSettingsArgs",
     "ExistingVpcArgs",
     "GatewaySettingsArgs",
     "HealthCheckSettingsArgs",
@@ -908,10 +1084,16 @@ __all__ = [
     "ScalingRulesSelectPolicy",
     "ScalingSettingsArgs",
     "SecretsEncryptionArgs",
+    "SessionStoreEnvArgs",
+    "SessionStoreKind",
+    "SessionStoreSettingsArgs",
     "ShutdownArgs",
     "StackSettingsArgs",
     "StickinessSettingsArgs",
     "TaintArgs",
     "TaintEffect",
+    "ValkeyMajorVersion",
+    "ValkeyStoreKind",
+    "ValkeyStoreSettingsArgs",
     "WafSettingsArgs",
 ]

@@ -18,6 +18,7 @@ committed file differs from what this writes.
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import inspect
 import json
 import re
@@ -77,6 +78,9 @@ class ArgsSpec:
     name: str
     doc: str
     keys: tuple[KeySpec, ...]
+    union_of: tuple[str, ...] = ()
+    """A tagged union of these args (by name): the type checker sees the union, the analyzer (which
+    takes no unions) one object with every option's keys, whose tag the settings model checks."""
 
 
 def args_name(model: type[BaseModel]) -> str:
@@ -120,6 +124,10 @@ def _render(annotation: Any, model: type[BaseModel], key: str, *, from_resource:
         return _render(inner, model, key, from_resource=from_resource or marked)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(annotation) if a is not type(None)]
+        if len(options) == 1 and get_origin(options[0]) is Annotated:
+            tagged = _tagged_union(options[0], model)
+            if tagged is not None:
+                return tagged
         if len(options) != 1:
             raise UnsupportedSettingError(f"{model.__name__}.{key}: a union of {options} has no args type yet")
         return _render(options[0], model, key, from_resource=from_resource)
@@ -128,6 +136,75 @@ def _render(annotation: Any, model: type[BaseModel], key: str, *, from_resource:
         rendered.text = f"pulumi.Input[{rendered.text}]"
     rendered.from_resource = rendered.from_resource or from_resource
     return rendered
+
+
+def _tagged_union(annotation: Any, model: type[BaseModel]) -> _Rendered | None:
+    """A discriminated union of settings models, named by its alias in the settings module
+    (``SessionStoreSettings``): its args are ``<alias>Args``, rendered by :func:`_union_spec`."""
+    inner = get_args(annotation)[0]
+    members = [a for a in get_args(inner)] if get_origin(inner) in (Union, types.UnionType) else []
+    if not members or not all(isinstance(m, type) and issubclass(m, BaseModel) for m in members):
+        return None
+    module = sys.modules[model.__module__]
+    for name, value in vars(module).items():
+        if name[:1].isupper() and value == annotation:
+            union = _union_spec(name, members)
+            return _Rendered(union.name, models=[*members, union.model])
+    raise UnsupportedSettingError(f"{model.__name__}: name the union {annotation!r} in its settings module")
+
+
+_UNIONS: dict[str, ArgsSpec] = {}
+
+
+def _union_spec(alias: str, members: list[type[BaseModel]]) -> ArgsSpec:
+    """The merged args of a tagged union: every member's keys (required where every member requires
+    them), the tag an enum of every member's value."""
+    if alias in _UNIONS:
+        return _UNIONS[alias]
+    keys: dict[str, KeySpec] = {}
+    for member in members:
+        docs = field_docstrings(member)
+        for name in member.model_fields:
+            key, _ = _key(member, name, docs)
+            if name in keys:
+                continue
+            keys[name] = key
+    tag_values: list[str | int] = []
+    for member in members:
+        for name, info in member.model_fields.items():
+            if get_origin(info.annotation) is Literal and name == "kind":
+                tag_values += list(get_args(info.annotation))
+    tag = EnumSpec(alias.removesuffix("Settings") + "Kind", tuple(tag_values))
+    for name in keys:
+        required = all(name in m.model_fields and m.model_fields[name].is_required() for m in members)
+        key = keys[name]
+        if name == "kind":
+            key = KeySpec(
+                name,
+                f"Required[{tag.name}]",
+                True,
+                "Which kind of store: " + ", ".join(map(str, tag_values)) + ".",
+                enum=tag,
+                literals=(tag,),
+            )
+        elif key.required and not required:
+            key = KeySpec(
+                key.name,
+                key.annotation.removeprefix("Required[")[:-1],
+                False,
+                key.doc,
+                key.enum,
+                key.enum_at,
+                key.secret,
+                key.from_resource,
+                key.literals,
+            )
+        keys[name] = key
+    names = tuple(args_name(m) for m in members)
+    model = type(alias, (BaseModel,), {"__doc__": f"One of {', '.join(m.__name__ for m in members)}, by `kind`."})
+    spec = ArgsSpec(model, f"{alias}Args", model.__doc__ or "", tuple(keys.values()), union_of=names)
+    _UNIONS[alias] = spec
+    return spec
 
 
 def _plain(annotation: Any, model: type[BaseModel], key: str) -> _Rendered:
@@ -234,6 +311,15 @@ def args_specs(roots: tuple[type[BaseModel], ...] = ARGS_ROOTS) -> list[ArgsSpec
     def visit(model: type[BaseModel], root: type[BaseModel], path: str) -> None:
         if model in done:
             return
+        union = next((u for u in _UNIONS.values() if u.model is model), None)
+        if union is not None:
+            where = (
+                f"Stack file: `runmcp-gateway:{path}`."
+                if root is StackSettings
+                else f"Key `{path}` of {root.__name__}."
+            )
+            done[model] = dataclasses.replace(union, doc=f"{union.doc}\n\n{where}")
+            return
         docs = field_docstrings(model)
         keys = []
         for name, info in model.model_fields.items():
@@ -307,6 +393,9 @@ def _literal(spec: EnumSpec) -> list[str]:
     return [f"    {spec.name}: TypeAlias = Literal[", *(f"        {json.dumps(v)}," for v in spec.values), "    ]"]
 
 
+UNION_ELSE = "else:  # the analyzer takes no unions: one object with every kind's keys (the settings refuse mixing)"
+
+
 def render(specs: list[ArgsSpec] | None = None) -> str:
     specs = args_specs() if specs is None else specs
     found = enums(specs)
@@ -316,11 +405,19 @@ def render(specs: list[ArgsSpec] | None = None) -> str:
     lines.append("else:  # the analyzer reads the base types; the schema gets the enums from the settings model")
     lines.extend(f"    {literal.name} = {literal.base}" for literal in found.values())
     for spec in specs:
-        lines.extend(["", "", f"class {spec.name}(TypedDict, total=False):", *_docstring(spec.doc, "    "), ""])
+        indent = "    " if spec.union_of else ""
+        if spec.union_of:
+            lines.extend(["", "", "if TYPE_CHECKING:", f"    {spec.name}: TypeAlias = {' | '.join(spec.union_of)}"])
+            lines.extend([UNION_ELSE, ""])
+        else:
+            lines.extend(["", ""])
+        lines.extend(
+            [f"{indent}class {spec.name}(TypedDict, total=False):", *_docstring(spec.doc, indent + "    "), ""]
+        )
         for key in spec.keys:
-            lines.append(f"    {key.name}: {key.annotation}")
+            lines.append(f"{indent}    {key.name}: {key.annotation}")
             if key.doc:
-                lines.extend(_docstring(key.doc, "    "))
+                lines.extend(_docstring(key.doc, indent + "    "))
     names = sorted([*found, *(spec.name for spec in specs)])
     lines.extend(["", "", "__all__ = [", *(f'    "{name}",' for name in names), "]", ""])
     text = "\n".join(lines)

@@ -61,6 +61,21 @@ class WorkloadContext:
     before_pods: Callable[[k8s.core.v1.Service], Sequence[pulumi.Resource]] | None = None
     """Called with the gateway's Service once it is declared; what it returns exists before the
     Deployment (and so before any pod)."""
+    store: StoreConnection | None = None
+    """The session store the gateway is handed (components/session_store.py), if any."""
+
+
+@dataclass(frozen=True)
+class StoreConnection:
+    """What the workload needs of a session store: its variables and where the pods may reach it."""
+
+    env: Mapping[str, pulumi.Input[str]]
+    """Plain variables (host, port, TLS, user name)."""
+    secret_env: Mapping[str, pulumi.Input[str]]
+    """Variables delivered through the Secret (the URL, the password): secret Outputs."""
+    cidrs: pulumi.Input[Sequence[str]]
+    """Where the store's addresses are: a NetworkPolicy names addresses, never host names."""
+    ports: Sequence[int]
 
 
 def container_args(settings: GatewaySettings) -> list[str]:
@@ -88,13 +103,13 @@ def node_failure_tolerations(seconds: int | None) -> list[k8s.core.v1.Toleration
     ]
 
 
-def checkov_skips(settings: GatewaySettings) -> dict[str, str]:
+def checkov_skips(settings: GatewaySettings, store: StoreConnection | None = None) -> dict[str, str]:
     reasons = []
     if settings.resources.limits.cpu is None:
         reasons.append(SKIP_CPU_LIMIT)
     if "@" not in settings.image:
         reasons.append(SKIP_TAG_PINNED)
-    if settings.secret_env:
+    if settings.secret_env or (store is not None and store.secret_env):
         reasons.append(SKIP_SECRET_ENV)
     return {f"checkov.io/skip{i}": reason for i, reason in enumerate(reasons, start=1)}
 
@@ -186,13 +201,19 @@ class GatewayWorkload(pulumi.ComponentResource):
             k8s.core.v1.EnvVarArgs(name="HAPI_DISABLE_FILE_LOGS", value="true"),
             *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(settings.env.items())),
         ]
-        if settings.secret_env:
+        store = context.store
+        if store is not None:
+            env.extend(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(store.env.items()))
+        secret_values: dict[str, pulumi.Input[str]] = {k: secret_text(v) for k, v in settings.secret_env.items()}
+        if store is not None:
+            secret_values.update(store.secret_env)
+        if secret_values:
             # Auto-named for the same reason as the ConfigMap: a changed secret rolls the pods.
             secret = k8s.core.v1.Secret(
                 f"{name}-secret-env",
                 metadata=meta(None),
                 type="Opaque",
-                string_data=pulumi.Output.secret({k: secret_text(v) for k, v in sorted(settings.secret_env.items())}),
+                string_data=pulumi.Output.secret(dict(sorted(secret_values.items()))),
                 opts=child,
             )
             secret_name = object_name(secret)
@@ -203,7 +224,7 @@ class GatewayWorkload(pulumi.ComponentResource):
                         secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=secret_name, key=key)
                     ),
                 )
-                for key in sorted(settings.secret_env)
+                for key in sorted(secret_values)
             )
 
         probes = settings.probes
@@ -289,7 +310,7 @@ class GatewayWorkload(pulumi.ComponentResource):
 
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=meta(settings.name, annotations=checkov_skips(settings)),
+            metadata=meta(settings.name, annotations=checkov_skips(settings, store)),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 # No `replicas`: the HPA owns the replica count, and Pulumi's server-side apply
                 # leaves a field it does not set to the HPA.
@@ -340,7 +361,7 @@ class GatewayWorkload(pulumi.ComponentResource):
             opts=child,
         )
 
-        self._network_policies(name, settings, meta, selector, child)
+        self._network_policies(name, settings, meta, selector, child, store)
         self.register_outputs(
             {
                 "namespace": self.namespace,
@@ -357,6 +378,7 @@ class GatewayWorkload(pulumi.ComponentResource):
         meta: Callable[[str | None], k8s.meta.v1.ObjectMetaArgs],
         selector: dict[str, str],
         child: pulumi.ResourceOptions,
+        store: StoreConnection | None,
     ) -> None:
         np = k8s.networking.v1
         # Anything else in the namespace gets no traffic at all.
@@ -391,6 +413,16 @@ class GatewayWorkload(pulumi.ComponentResource):
                 for rule in settings.network_policy.egress
             ),
         ]
+        if store is not None:
+            # The session store: its ports in its subnets (the endpoint's addresses are there).
+            egress.append(
+                np.NetworkPolicyEgressRuleArgs(
+                    to=pulumi.Output.from_input(store.cidrs).apply(
+                        lambda cidrs: [np.NetworkPolicyPeerArgs(ip_block=np.IPBlockArgs(cidr=c)) for c in cidrs]
+                    ),
+                    ports=[np.NetworkPolicyPortArgs(port=p, protocol="TCP") for p in store.ports],
+                )
+            )
         np.NetworkPolicy(
             f"{name}-network-policy",
             metadata=meta(settings.name),

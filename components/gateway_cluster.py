@@ -178,6 +178,7 @@ class ClusterHandle:
                 "name": facts.get("cluster_name"),
                 "vpc_id": facts.get("vpc_id"),
                 "subnet_ids": lb_subnets,
+                "private_subnet_ids": facts.get("private_subnet_ids") or [],
                 "node_security_group_id": facts.get("node_security_group_id"),
             },
             f"{source}: cluster",
@@ -311,7 +312,11 @@ class GatewayCluster(pulumi.ComponentResource):
         else:
             assert existing is not None
             name_of_cluster, vpc_id = existing.name, existing.vpc_id
-            public = private = existing.subnet_ids
+            public = existing.subnet_ids
+            private_given = existing.private_subnet_ids
+            private = (
+                private_given if isinstance(private_given, pulumi.Output) or private_given else existing.subnet_ids
+            )
             node_group = existing.node_security_group_id
         controller = None
         if install_controller:

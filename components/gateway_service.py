@@ -22,11 +22,18 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from .alarms import AVAILABILITY_ALARMS, AlarmTargets, GatewayAlarms
-from .args import AlarmSettingsArgs, GatewaySettingsArgs, LoadBalancerSettingsArgs, ScalingSettingsArgs
+from .alarms import _actions as alarm_actions
+from .args import (
+    AlarmSettingsArgs,
+    GatewaySettingsArgs,
+    LoadBalancerSettingsArgs,
+    ScalingSettingsArgs,
+    SessionStoreSettingsArgs,
+)
 from .autoscaling import GatewayAutoscaler
 from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
 from .cluster import given_provider
-from .gateway import GatewayWorkload, WorkloadContext
+from .gateway import GatewayWorkload, StoreConnection, WorkloadContext
 from .gateway_cluster import ClusterHandle, ClusterHandleArgs
 from .headroom import GatewayHeadroom
 from .iam import AwsAccount
@@ -34,14 +41,18 @@ from .kube import object_name, object_namespace
 from .labels import aws_tags, recommended_labels
 from .load_balancer import READINESS_GATE_LABEL, GatewayLoadBalancer, Placement, bind_policy, target_group_binding
 from .names import check_names
+from .network import private_cidrs
+from .session_store import SessionStore, StoreAlarms, StorePlacement
 from .settings import (
     AlarmSettings,
+    ExistingStoreSettings,
     GatewaySettings,
     LoadBalancerSettings,
     Problem,
     ScalingSettings,
     SettingsError,
     StackSettings,
+    ValkeyStoreSettings,
     validated,
 )
 from .zonal_autoshift import zonal_autoshift
@@ -52,12 +63,14 @@ if TYPE_CHECKING:
     ScalingSection: TypeAlias = ScalingSettings | ScalingSettingsArgs
     LoadBalancerSection: TypeAlias = LoadBalancerSettings | LoadBalancerSettingsArgs
     AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
+    SessionStoreSection: TypeAlias = ValkeyStoreSettings | ExistingStoreSettings | SessionStoreSettingsArgs
 else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
     ClusterInput = pulumi.Input[ClusterHandleArgs]
     GatewaySection = GatewaySettingsArgs
     ScalingSection = ScalingSettingsArgs
     LoadBalancerSection = LoadBalancerSettingsArgs
     AlarmSection = AlarmSettingsArgs
+    SessionStoreSection = SessionStoreSettingsArgs
 
 TYPE_TOKEN = "runmcp:index:Gateway"
 
@@ -76,6 +89,9 @@ class GatewayArgs(TypedDict, total=False):
     """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
     alarms: AlarmSection
     """Thresholds, runbookUrl and existingTopicArns; the subscribers are the cluster's."""
+    session_store: SessionStoreSection
+    """Where the gateway keeps MCP sessions: kind valkey (made in the cluster's private subnets) or
+    existing; unset: none."""
     instance: str
     """Names this installation (labels, tags, the dashboard name); default: the stack name."""
 
@@ -189,6 +205,13 @@ class Gateway(pulumi.ComponentResource):
             )
             return [binding]
 
+        store = _session_store(name, settings, handle, instance, tags, child)
+        self.session_store = store
+        connection = None
+        if store is not None:
+            assert settings.session_store is not None
+            plain, secret = store.env(settings.session_store.env.names())
+            connection = StoreConnection(env=plain, secret_env=secret, cidrs=store.egress_cidrs, ports=store.ports)
         workload = GatewayWorkload(
             f"{name}-gateway",
             gateway,
@@ -198,6 +221,7 @@ class Gateway(pulumi.ComponentResource):
                 namespace_labels=READINESS_GATE_LABEL if load_balancer is not None else {},
                 wait_for=wait_for,
                 before_pods=bind,
+                store=connection,
             ),
             opts=in_cluster,
         )
@@ -276,6 +300,46 @@ class Gateway(pulumi.ComponentResource):
                 "targetGroupArnSuffix": self.target_group_arn_suffix,
             }
         )
+
+
+def _session_store(
+    name: str,
+    settings: StackSettings,
+    handle: ClusterHandle,
+    instance: str,
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> SessionStore | None:
+    """The gateway's session store, if the settings ask for one: a made one goes in the cluster's
+    private subnets and admits its nodes (the settings refuse one on a cluster whose facts are not given)."""
+    store = settings.session_store
+    if store is None:
+        return None
+    placement = None
+    if isinstance(store, ValkeyStoreSettings):
+        assert handle.vpc_id is not None
+        assert handle.node_security_group_id is not None
+        eks = handle.settings.provisioned
+        made = eks is not None and eks.network.existing is None
+        placement = StorePlacement(
+            handle.vpc_id,
+            handle.private_subnet_ids,
+            handle.node_security_group_id,
+            subnet_cidrs=private_cidrs(eks.network.cidr, eks.network.availability_zones) if made and eks else None,
+        )
+    alarms = None
+    if settings.alarms.enabled:
+        actions = alarm_actions(handle.alarm_actions, settings.alarms.existing_topic_arns)
+        alarms = StoreAlarms(settings.alarms, actions)
+    return SessionStore(
+        f"{name}-sessions",
+        store,
+        instance=instance,
+        placement=placement,
+        alarms=alarms,
+        tags=tags,
+        opts=opts,
+    )
 
 
 def received_handle(cluster: "ClusterHandle | pulumi.Input[ClusterHandleArgs]", source: str) -> ClusterHandle:

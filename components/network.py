@@ -50,10 +50,14 @@ def subnet_plan(cidr: str, zones: list[Zone]) -> list[SubnetPlan]:
     """Carve the VPC range: zone i gets the i-th eighth as its private subnet (pods take VPC
     addresses, so private subnets get the room) and the i-th sixteenth of the seventh eighth as
     its public subnet (load balancers and NAT gateways need few addresses)."""
-    vpc = ipaddress.IPv4Network(cidr)
-    eighths = list(vpc.subnets(prefixlen_diff=3))
-    public = list(eighths[6].subnets(prefixlen_diff=4))
-    return [SubnetPlan(zone, str(eighths[i]), str(public[i])) for i, zone in enumerate(zones)]
+    private = private_cidrs(cidr, len(zones))
+    public = list(list(ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=3))[6].subnets(prefixlen_diff=4))
+    return [SubnetPlan(zone, private[i], str(public[i])) for i, zone in enumerate(zones)]
+
+
+def private_cidrs(cidr: str, zones: int) -> list[str]:
+    """The private subnets' ranges of a VPC made here with ``zones`` zones: the first eighths."""
+    return [str(n) for n in list(ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=3))[:zones]]
 
 
 def usable_zones(

@@ -28,11 +28,12 @@ from .args import (
     GatewaySettingsArgs,
     LoadBalancerSettingsArgs,
     ScalingSettingsArgs,
+    SessionStoreSettingsArgs,
 )
 from .cluster import given_provider
 from .drills import GatewayDrills
 from .gateway_cluster import GatewayCluster
-from .gateway_service import Gateway
+from .gateway_service import Gateway, GatewayArgs
 from .iam import AwsAccount
 from .labels import aws_tags
 from .names import check_names
@@ -60,11 +61,13 @@ class GatewayPlatformArgs(TypedDict, total=False):
     """CloudWatch alarms: emails, httpsEndpoints, existingTopicArns, thresholds, ..."""
     drills: DrillSettingsArgs
     """The staging drills (AWS FIS) and their load generator: enabled, podLossPercent, load, ..."""
+    session_store: SessionStoreSettingsArgs
+    """Where the gateway keeps MCP sessions: kind valkey (made here) or existing; unset: none."""
     instance: str
     """Names this installation (labels, tags, the cluster and dashboard names); default: the stack name."""
 
 
-SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms", "drills")
+SETTINGS_KEYS = ("gateway", "scaling", "cluster", "load_balancer", "alarms", "drills", "session_store")
 
 
 def platform_args(settings: StackSettings, instance: str | None = None) -> GatewayPlatformArgs:
@@ -170,20 +173,18 @@ class GatewayPlatform(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, providers=_kubernetes_only(opts)),
             formerly_under=self,
         )
-        gateway = Gateway(
-            name,
-            {
-                "cluster": cluster.handle,
-                "gateway": settings.gateway,
-                "scaling": settings.scaling,
-                "load_balancer": lb,
-                # The subscribers are the cluster's: its topic is the one every alarm notifies.
-                "alarms": alarms.model_copy(update={k: [] for k in SUBSCRIBERS if getattr(alarms, k)}),
-                "instance": instance,
-            },
-            pulumi.ResourceOptions(parent=self),
-            formerly_under=self,
-        )
+        gateway_args: GatewayArgs = {
+            "cluster": cluster.handle,
+            "gateway": settings.gateway,
+            "scaling": settings.scaling,
+            "load_balancer": lb,
+            # The subscribers are the cluster's: its topic is the one every alarm notifies.
+            "alarms": alarms.model_copy(update={k: [] for k in SUBSCRIBERS if getattr(alarms, k)}),
+            "instance": instance,
+        }
+        if settings.session_store is not None:
+            gateway_args["session_store"] = settings.session_store
+        gateway = Gateway(name, gateway_args, pulumi.ResourceOptions(parent=self), formerly_under=self)
         self.drills = _drills(name, settings, instance, cluster, gateway, self)
         self.cluster_zonal_autoshift = _cluster_autoshift(name, settings, cluster, gateway, self)
         self.cluster_name = cluster.cluster_name

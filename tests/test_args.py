@@ -8,6 +8,7 @@ import subprocess
 import sys
 import typing
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pulumi
 import pytest
@@ -32,13 +33,14 @@ def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[type[Base
         for info in model.model_fields.values():
             for inner in re.findall(r"[A-Za-z]+", str(info.annotation)):
                 nested = getattr(sys.modules[model.__module__], inner, None)
+                nested = nested or getattr(sys.modules["components.settings"], inner, None)
                 if isinstance(nested, type) and issubclass(nested, BaseModel):
                     _models(nested, seen)
     return seen
 
 
 def test_every_settings_model_has_its_typed_args_with_the_same_keys() -> None:
-    specs = {spec.model: spec for spec in args_specs()}
+    specs = {spec.model: spec for spec in args_specs() if not spec.union_of}
     assert set(specs) == _models(StackSettings, set())
     for model, spec in specs.items():
         typed = getattr(args, spec.name)
@@ -48,6 +50,25 @@ def test_every_settings_model_has_its_typed_args_with_the_same_keys() -> None:
         assert typed.__required_keys__ == required, model.__name__
 
 
+def test_a_tagged_union_is_a_union_for_the_type_checker_and_every_kind_s_keys_for_the_analyzer() -> None:
+    """sessionStore: ValkeyStoreSettingsArgs | ExistingStoreSettingsArgs where types are checked;
+    at run time (what Pulumi's analyzer reads) one object with both kinds' keys, kind an enum of both."""
+    from components.settings import ExistingStoreSettings, ValkeyStoreSettings
+
+    text = Path(args.__file__).read_text()
+    assert "SessionStoreSettingsArgs: TypeAlias = ValkeyStoreSettingsArgs | ExistingStoreSettingsArgs" in text
+    merged = args.SessionStoreSettingsArgs
+    assert set(merged.__annotations__) == set(ValkeyStoreSettings.model_fields) | set(
+        ExistingStoreSettings.model_fields
+    )
+    assert merged.__required_keys__ == {"kind", "env"}
+    (union,) = [spec for spec in args_specs() if spec.union_of]
+    (kind,) = [key for key in union.keys if key.name == "kind"]
+    assert kind.enum is not None
+    assert set(kind.enum.values) == {"valkey", "existing"}
+    assert [key.secret for key in union.keys if key.name == "password"] == [True]
+
+
 def test_a_setting_from_another_resource_takes_an_output_and_others_do_not() -> None:
     hints = _hints(args.ExistingVpcArgs)
     assert hints["vpc_id"] == pulumi.Input[str]
@@ -55,6 +76,8 @@ def test_a_setting_from_another_resource_takes_an_output_and_others_do_not() -> 
     assert _hints(args.ScalingSettingsArgs)["min_replicas"] is int
     assert _hints(args.GatewaySettingsArgs)["secret_env"] == Mapping[str, pulumi.Input[str]]
     for spec in args_specs():
+        if spec.union_of:
+            continue  # its keys are its members'
         for key in spec.keys:
             info = spec.model.model_fields[key.name]
             assert ("pulumi.Input" in key.annotation) == _marked([*info.metadata, info.annotation]), (

@@ -290,12 +290,16 @@ def test_the_keys_that_take_outputs_are_the_ids_arns_names_kubeconfig_secrets_an
         "cluster.existing.vpcId",
         "cluster.existing.subnetIds",
         "cluster.existing.nodeSecurityGroupId",
+        "cluster.existing.privateSubnetIds",
         "gateway.secretEnv.*",
         "loadBalancer.certificateArn",
         "loadBalancer.domain.hostedZoneId",
         "alarms.emails.*",
         "alarms.httpsEndpoints.*",
         "alarms.existingTopicArns",
+        "sessionStore.kmsKeyArn",
+        "sessionStore.password",
+        "sessionStore.host",
     ]
 
 

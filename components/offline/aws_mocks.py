@@ -84,6 +84,17 @@ NAMED_TYPES: dict[str, tuple[str, names.NameRule]] = {
 auto-name (logical name, "-", 7 random characters), which must fit as well."""
 
 
+SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
+"""How the engine wraps a secret value in the inputs a provider (here, the mock) receives."""
+
+
+def _revealed(value: Any) -> Any:
+    """A secret input as the provider sees it: its value."""
+    if isinstance(value, dict) and value.get(SECRET_SIG[0]) == SECRET_SIG[1]:
+        return value.get("value")
+    return value
+
+
 class AwsRefusal(pulumi.RunError):
     """What AWS (or the provider, before calling it) would answer with an error: the offline plan
     fails where `pulumi up` would, instead of repairing the input."""
@@ -108,6 +119,10 @@ class AwsAnswers:
     def __init__(self, region: str) -> None:
         self.region = region
         self.subnet_zones: dict[str, str] = {}
+        self.subnet_cidrs: dict[str, str] = {}
+        """Subnet ID -> its range, as EC2 answers DescribeSubnets."""
+        self.user_names: dict[str, str] = {}
+        """ElastiCache user ID -> user name."""
         self.log_groups: set[str] = set()
         """Log groups that exist in the account before the program runs (none: a fresh account)."""
         self.zonal_shift_arns: set[str] = set()
@@ -160,6 +175,21 @@ class AwsAnswers:
         if kind == "ec2/subnet:Subnet" and self._zone(state) is None:
             zone = state.get("availabilityZoneId") or state.get("availabilityZone")
             raise AwsRefusal(f"{kind} {logical_name}: InvalidParameterValue: no zone {zone} in {self.region}")
+        if kind == "elasticache/serverlessCache:ServerlessCache":
+            self._refuse_cache_subnets(kind, logical_name, list(state.get("subnetIds") or []))
+        if kind == "elasticache/userGroup:UserGroup":
+            users = [str(u) for u in state.get("userIds") or []]
+            if not any(self.user_names.get(u) == "default" for u in users):
+                raise AwsRefusal(
+                    f"{kind} {logical_name}: DefaultUserRequired: a user group must hold a user named default"
+                )
+        if kind == "elasticache/user:User":
+            mode = _revealed(state.get("authenticationMode")) or {}
+            if state.get("engine") == "valkey" and mode.get("type") not in ("password", "iam"):
+                raise AwsRefusal(
+                    f"{kind} {logical_name}: InvalidParameterValue: a valkey user needs password or IAM authentication"
+                )
+            self.user_names[str(state.get("userId"))] = str(state.get("userName"))
         if kind in ("eks/cluster:Cluster", "eks/nodeGroup:NodeGroup"):
             subnets = (state.get("vpcConfig") or {}).get("subnetIds") or state.get("subnetIds") or []
             refused = sorted({self.subnet_zones[s] for s in subnets if self.subnet_zones.get(s) in EKS_REFUSES})
@@ -167,6 +197,29 @@ class AwsAnswers:
                 raise AwsRefusal(
                     f"{kind} {logical_name}: UnsupportedAvailabilityZoneException: subnets in {', '.join(refused)}"
                 )
+
+    def _refuse_cache_subnets(self, kind: str, logical_name: str, subnets: list[str]) -> None:
+        """A serverless cache spans its subnets' zones: subnets in one zone twice, or in only one
+        zone, are refused (InvalidParameterValue)."""
+        zones = [self.subnet_zones[s] for s in subnets if s in self.subnet_zones]
+        if len(set(zones)) != len(zones):
+            raise AwsRefusal(f"{kind} {logical_name}: InvalidParameterValue: two subnets in one availability zone")
+        if subnets and len(zones) == len(subnets) and len(set(zones)) < 2:
+            raise AwsRefusal(f"{kind} {logical_name}: InvalidParameterValue: subnets in one availability zone only")
+
+    def _serverless_cache(self, name: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        cache = str(state.get("name") or _auto_name(name)).lower()
+        host = f"{cache}-{_hex('cache', cache, length=6)}.serverless.{zone_id_prefix(self.region)}.cache.amazonaws.com"
+        return cache, {
+            "name": cache,
+            "arn": self.arn("elasticache", f"serverlesscache:{cache}"),
+            "endpoints": [{"address": host, "port": 6379}],
+            "readerEndpoints": [{"address": host, "port": 6380}],
+            "fullEngineVersion": f"{state.get('majorEngineVersion') or '8'}.0",
+            "majorEngineVersion": state.get("majorEngineVersion") or "8",
+            "status": "available",
+            "createTime": "2026-01-01T00:00:00Z",
+        }
 
     def _mapping(self) -> dict[str, int]:
         return ZONE_MAPPINGS.get(self.region, {"a": 1, "b": 2, "c": 3})
@@ -192,6 +245,7 @@ class AwsAnswers:
         assert zone is not None  # refused before
         zone_id, letter = zone
         self.subnet_zones[resource_id] = zone_id
+        self.subnet_cidrs[resource_id] = str(state.get("cidrBlock"))
         return resource_id, {**extra, "availabilityZone": f"{self.region}{letter}", "availabilityZoneId": zone_id}
 
     def _answers(self) -> dict[str, Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]]:
@@ -277,6 +331,15 @@ class AwsAnswers:
             "cloudwatch/logGroup:LogGroup": lambda n, s: (
                 str(s.get("name") or _auto_name(n)),
                 {"arn": self.arn("logs", f"log-group:{s.get('name') or _auto_name(n)}")},
+            ),
+            "elasticache/serverlessCache:ServerlessCache": self._serverless_cache,
+            "elasticache/user:User": lambda n, s: (
+                str(s["userId"]),
+                {"arn": self.arn("elasticache", f"user:{s['userId']}")},
+            ),
+            "elasticache/userGroup:UserGroup": lambda n, s: (
+                str(s["userGroupId"]),
+                {"arn": self.arn("elasticache", f"usergroup:{s['userGroupId']}")},
             ),
             "eks/cluster:Cluster": lambda n, s: self._eks_cluster(n, s),
             "arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration": lambda n, s: (
@@ -419,6 +482,12 @@ class AwsAnswers:
             "locationType": "availability-zone-id",
         }
 
+    def _describe_subnet(self, subnet_id: str) -> dict[str, Any]:
+        """DescribeSubnets by ID: a subnet this plan made answers its own range and zone; one made
+        elsewhere (an existing VPC's) gets a range of its own in 10.255.0.0/16, by its ID."""
+        cidr = self.subnet_cidrs.get(subnet_id) or f"10.255.{int(_hex('subnet', subnet_id, length=2), 16)}.0/24"
+        return {"id": subnet_id, "cidrBlock": cidr, "availabilityZoneId": self.subnet_zones.get(subnet_id, "")}
+
     def call(self, args: MockCallArgs) -> dict[str, Any] | None:
         token = args.token
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -439,6 +508,8 @@ class AwsAnswers:
                 "logGroupNames": found,
                 "arns": [self.arn("logs", f"log-group:{g}") for g in found],
             }
+        if token == "aws:ec2/getSubnet:getSubnet":
+            return self._describe_subnet(str(args.args.get("id")))
         if token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
             return self._offerings(args.args)
         if token == "aws:index/getRegion:getRegion":

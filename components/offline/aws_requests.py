@@ -1273,6 +1273,61 @@ def _zonal_autoshift(r: PlannedResource, s: Shapes) -> list[Request]:
     ]
 
 
+# ElastiCache (API reference: CreateServerlessCache, CreateUser, CreateUserGroup), as
+# internal/service/elasticache/serverless_cache.go (fwflex.Expand of the arguments: each nested block
+# a one-entry list), user.go and user_group.go of the Terraform AWS provider send them.
+SERVERLESS_CACHE_NAME = NameRule("name")
+
+
+def _serverless_cache(r: PlannedResource, s: Shapes) -> list[Request]:
+    i = r.inputs
+    limits = i.get("cacheUsageLimits") or {}
+    placed_limits: dict[str, Any] = {}
+    if limits.get("dataStorage") is not None:
+        placed_limits["DataStorage"] = place(
+            s, "elasticache", "DataStorage", limits["dataStorage"], "cacheUsageLimits.dataStorage"
+        )
+    for n, block in enumerate(limits.get("ecpuPerSeconds") or []):
+        placed_limits["ECPUPerSecond"] = place(
+            s, "elasticache", "ECPUPerSecond", block, f"cacheUsageLimits.ecpuPerSeconds[{n}]"
+        )
+    params = structure(
+        s,
+        "elasticache",
+        "CreateServerlessCache",
+        i,
+        skip=("name", "cacheUsageLimits", "kmsKeyId"),
+        renames={"securityGroupIds": "SecurityGroupIds", "subnetIds": "SubnetIds"},
+    )
+    params["ServerlessCacheName"] = physical_name(r, SERVERLESS_CACHE_NAME)
+    if placed_limits:
+        params["CacheUsageLimits"] = placed_limits
+    if i.get("kmsKeyId") is not None:
+        params["KmsKeyId"] = Leaf(i["kmsKeyId"], "kmsKeyId")
+    tags = tag_list(i)
+    if tags:
+        params["Tags"] = tags
+    return [Request("elasticache", "CreateServerlessCache", params)]
+
+
+def _elasticache_user(r: PlannedResource, s: Shapes) -> list[Request]:
+    i = r.inputs
+    params = structure(s, "elasticache", "CreateUser", i)
+    tags = tag_list(i)
+    if tags:
+        params["Tags"] = tags
+    return [Request("elasticache", "CreateUser", params)]
+
+
+def _elasticache_user_group(r: PlannedResource, s: Shapes) -> list[Request]:
+    i = r.inputs
+    params = structure(s, "elasticache", "CreateUserGroup", i)
+    tags = tag_list(i)
+    if tags:
+        params["Tags"] = tags
+    return [Request("elasticache", "CreateUserGroup", params)]
+
+
 MAPPINGS: dict[str, TypeMapping] = {
     "aws:lb/loadBalancer:LoadBalancer": TypeMapping(
         _load_balancer, ("elbv2 CreateLoadBalancer", "elbv2 ModifyLoadBalancerAttributes"), LB_NAME
@@ -1392,5 +1447,10 @@ MAPPINGS: dict[str, TypeMapping] = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": TypeMapping(
         _security_group_rule("AuthorizeSecurityGroupEgress"), ("ec2 AuthorizeSecurityGroupEgress",)
     ),
+    "aws:elasticache/serverlessCache:ServerlessCache": TypeMapping(
+        _serverless_cache, ("elasticache CreateServerlessCache",), SERVERLESS_CACHE_NAME
+    ),
+    "aws:elasticache/user:User": TypeMapping(_elasticache_user, ("elasticache CreateUser",)),
+    "aws:elasticache/userGroup:UserGroup": TypeMapping(_elasticache_user_group, ("elasticache CreateUserGroup",)),
 }
 """Every aws:* type the offline plan can check; tests fail when the program registers another."""

@@ -101,6 +101,10 @@ class ExistingClusterSettings(_Model):
     node_security_group_id: SecurityGroupId | None = None
     """The security group of the nodes the gateway pods run on; it gets the rule admitting the ALB.
     Required with an ALB."""
+    private_subnet_ids: OrOutput[Sequence[SubnetId]] = Field(default_factory=list)
+    """The cluster's private subnets, in two or more zones: where a session store made here
+    (sessionStore.kind: valkey) goes, and internal load balancers (unset: ``subnetIds``). Each, or
+    the whole list, may be an Output."""
 
 
 class EndpointSettings(_Model):

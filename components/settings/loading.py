@@ -25,7 +25,11 @@ AWS_REGION_KEY = "aws:region"
 """The AWS provider's region, read from the stack file like every other setting."""
 
 # Paths (below the project namespace) whose values must be Pulumi secrets in the stack file.
-SECRET_PATHS: tuple[tuple[str, ...], ...] = (("cluster", "existing", "kubeconfig"), ("gateway", "secretEnv", "*"))
+SECRET_PATHS: tuple[tuple[str, ...], ...] = (
+    ("cluster", "existing", "kubeconfig"),
+    ("gateway", "secretEnv", "*"),
+    ("sessionStore", "password"),
+)
 
 
 class SettingsError(pulumi.RunError):

@@ -32,6 +32,7 @@ from .cluster import ClusterSettings, EksSettings, ExistingClusterSettings
 from .drills import DrillSettings
 from .gateway import GatewaySettings
 from .load_balancer import ControllerSettings, LoadBalancerSettings, shutdown_behind_alb_problems
+from .session_store import SessionStoreSettings, ValkeyStoreSettings, store_env_problems
 
 
 class StackSettings(_Model):
@@ -42,6 +43,9 @@ class StackSettings(_Model):
     alarms: AlarmSettings = AlarmSettings()
     drills: DrillSettings = DrillSettings()
     """Failover and scaling drills (AWS FIS) with their load generator: on in staging."""
+    session_store: SessionStoreSettings | None = None
+    """Where the gateway keeps MCP sessions outside its pods (kind: valkey, made here; kind:
+    existing, made elsewhere). Unset: none, for a stateless gateway."""
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StackSettings:
@@ -91,7 +95,20 @@ class StackSettings(_Model):
         zone_loss = zone_loss_advisory(self)
         if zone_loss is not None:
             notes.append(zone_loss)
+        store = store_advisory(self)
+        if store is not None:
+            notes.append(store)
         return notes
+
+
+def store_advisory(s: StackSettings) -> str | None:
+    """With a session store any pod serves any session: the plan says that stickiness stays off."""
+    if s.session_store is None or s.load_balancer.kind != "alb":
+        return None
+    return (
+        f"sessionStore ({s.session_store.kind}) keeps the MCP sessions, so loadBalancer.stickiness stays off: "
+        "any gateway pod serves any session, and scaling and node loss move no client"
+    )
 
 
 class ClusterScopeSettings(_Model):
@@ -141,6 +158,7 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     yield from _load_balancer_problems(s)
     yield from _drill_problems(s)
     yield from _autoshift_problems(s)
+    yield from _session_store_problems(s)
 
 
 def _autoshift_problems(s: StackSettings) -> Iterable[Problem]:
@@ -162,6 +180,48 @@ def _autoshift_problems(s: StackSettings) -> Iterable[Problem]:
         short = zone_loss_advisory(s)
         if short is not None:
             yield Problem("cluster.eks.zonalAutoshift", f"practice runs take a zone away every week, but {short}")
+
+
+def _session_store_problems(s: StackSettings) -> Iterable[Problem]:
+    """A store makes stickiness pointless (and stickiness would pin clients to pods the store frees
+    them from); a store made here needs the cluster's private subnets, VPC and nodes' security group."""
+    store = s.session_store
+    if store is None:
+        return
+    if s.load_balancer.kind == "alb" and s.load_balancer.stickiness.enabled:
+        yield Problem(
+            "loadBalancer.stickiness.enabled",
+            f"is true with sessionStore ({store.kind}): the store serves every session from any pod; turn it off",
+        )
+    gateway_env = [*s.gateway.env, *s.gateway.secret_env]
+    for problem in store_env_problems(store, gateway_env):
+        yield Problem(f"sessionStore.{problem.key}", problem.message)
+    if isinstance(store, ValkeyStoreSettings):
+        yield from _valkey_network_problems(s)
+
+
+def _valkey_network_problems(s: StackSettings) -> Iterable[Problem]:
+    existing = s.cluster.existing
+    if existing is None:
+        return  # a made cluster's private subnets: two or more (the network's own rules)
+    needed = {
+        "vpc_id": "the cluster's VPC (the store's security group goes there)",
+        "node_security_group_id": "the nodes' security group (the only one the store admits)",
+    }
+    for field, what in needed.items():
+        if getattr(existing, field) is None:
+            yield Problem(
+                f"cluster.existing.{to_camel(field)}",
+                f"is required with sessionStore.kind: valkey: {what}; or point sessionStore "
+                "(kind: existing) at a store",
+            )
+    subnets = existing.private_subnet_ids
+    if not isinstance(subnets, pulumi.Output) and len(subnets) < 2:
+        yield Problem(
+            "cluster.existing.privateSubnetIds",
+            "sessionStore.kind: valkey needs the cluster's private subnets in two or more zones; give them, "
+            "or point sessionStore (kind: existing) at a store made elsewhere",
+        )
 
 
 def _drill_problems(s: StackSettings) -> Iterable[Problem]:
