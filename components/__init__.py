@@ -6,7 +6,8 @@ The public component::
     GatewayPlatform("mcp", {"gateway": {"image": "hapimcp/hapi-cli:0.6.0"}})
 
 is one GatewayCluster (the cluster and what its gateways share) and one Gateway on its ``handle``;
-use those two directly for several gateways on one cluster (examples/two-gateways).
+use those two directly for several gateways on one cluster (examples/two-gateways), or compose a
+gateway of its blocks on the handle: ScaledGatewayWorkload, GatewayLoadBalancer, GatewayAlarms.
 
 Its args are the keys of a stack file's runmcp-gateway namespace (see the README's settings
 reference), validated by components.settings before any resource is registered. The building blocks
@@ -26,20 +27,29 @@ except metadata.PackageNotFoundError:  # pragma: no cover - a checkout that was 
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
+    from .alarms import GatewayAlarms, GatewayAlarmsArgs
     from .gateway_cluster import ClusterHandle, ClusterHandleArgs, GatewayCluster, GatewayClusterArgs
     from .gateway_service import Gateway, GatewayArgs
+    from .load_balancer import GatewayLoadBalancer, GatewayLoadBalancerArgs
     from .platform import GatewayPlatform, GatewayPlatformArgs
+    from .scaled_workload import ScaledGatewayWorkload, ScaledGatewayWorkloadArgs
 
 __all__ = [
     "PACKAGE_NAME",
     "ClusterHandle",
     "ClusterHandleArgs",
     "Gateway",
+    "GatewayAlarms",
+    "GatewayAlarmsArgs",
     "GatewayArgs",
     "GatewayCluster",
     "GatewayClusterArgs",
+    "GatewayLoadBalancer",
+    "GatewayLoadBalancerArgs",
     "GatewayPlatform",
     "GatewayPlatformArgs",
+    "ScaledGatewayWorkload",
+    "ScaledGatewayWorkloadArgs",
     "__version__",
 ]
 _MODULES = {
@@ -51,6 +61,12 @@ _MODULES = {
     "ClusterHandleArgs": "gateway_cluster",
     "Gateway": "gateway_service",
     "GatewayArgs": "gateway_service",
+    "ScaledGatewayWorkload": "scaled_workload",
+    "ScaledGatewayWorkloadArgs": "scaled_workload",
+    "GatewayLoadBalancer": "load_balancer",
+    "GatewayLoadBalancerArgs": "load_balancer",
+    "GatewayAlarms": "alarms",
+    "GatewayAlarmsArgs": "alarms",
 }
 
 

@@ -7,21 +7,36 @@ section in ``docs/runbooks.md``. Dimensions come from the real resources' output
 balancer's and target group's ARN suffixes, the cluster's name, the Service's name.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Required, TypeAlias, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
+from .args import AlarmSettingsArgs, ScalingSettingsArgs
 from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
-from .names import DASHBOARD_NAME, problem
+from .labels import aws_tags
+from .names import DASHBOARD_NAME, PLATFORM_NAME_LIMIT, component_name_problem, problem
 from .outputs import OrOutput, entry_name_part
-from .settings import AlarmSettings, AlarmThresholds, Problem, bounds_problems, https_name_part, name_slug
+from .settings import (
+    AlarmSettings,
+    AlarmThresholds,
+    Problem,
+    ScalingSettings,
+    gateway_alarm_problems,
+    https_name_part,
+    name_slug,
+)
+
+if TYPE_CHECKING:
+    AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
+    ScalingSection: TypeAlias = ScalingSettings | ScalingSettingsArgs
+else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
+    AlarmSection = AlarmSettingsArgs
+    ScalingSection = ScalingSettingsArgs
 
 ALB = "AWS/ApplicationELB"
 CONTAINER_INSIGHTS = "ContainerInsights"
@@ -447,42 +462,124 @@ class ClusterAlarms(pulumi.ComponentResource):
         self.register_outputs({"topicArn": self.topic.arn})
 
 
-class GatewayAlarms(pulumi.ComponentResource):
-    """One gateway's alarms and dashboard; they notify the cluster's topic (``actions``)."""
+GATEWAY_ALARMS = "runmcp:index:GatewayAlarms"
 
-    alarms: dict[str, aws.cloudwatch.MetricAlarm]
-    dashboard: aws.cloudwatch.Dashboard
+
+class GatewayAlarmsArgs(TypedDict, total=False):
+    """One gateway's alarms: their settings, and the resources they watch as those resources'
+    outputs name them. Alarms are made for what is given: the load balancer's (both ARN suffixes),
+    the certificate's (its ARN), the pods' (the cluster's name, with Container Insights on)."""
+
+    alarms: AlarmSection
+    """enabled (false is refused: leave the component out), thresholds, runbookUrl and
+    existingTopicArns; emails and httpsEndpoints are the cluster's (GatewayCluster's alarms)."""
+    scaling: ScalingSection
+    """The gateway's minReplicas and maxReplicas, as its autoscaler has them: the pods-below-minimum
+    and capacity-exhausted alarms and the dashboard's lines compare against them."""
+    alarm_actions: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Where every alarm and OK notification goes, before alarms.existingTopicArns: a
+    GatewayCluster handle's alarmActions (its topic)."""
+    cluster_alarm_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Alarms shown beside this gateway's on its dashboard: a handle's nodeAlarmArns."""
+    load_balancer_arn_suffix: pulumi.Input[str]
+    """The ALB's ARN suffix (GatewayLoadBalancer's arnSuffix): the load balancer's alarms."""
+    target_group_arn_suffix: pulumi.Input[str]
+    """The target group's ARN suffix (GatewayLoadBalancer's targetGroupArnSuffix), with loadBalancerArnSuffix."""
+    certificate_arn: pulumi.Input[str]
+    """An ACM certificate this stack made (GatewayLoadBalancer's certificateArn with
+    loadBalancer.domain): an alarm before it expires. Leave it out when there is none."""
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster's name (a handle's clusterName): the pods' alarms (Container Insights)."""
+    namespace: Required[pulumi.Input[str]]
+    """The gateway's namespace (ScaledGatewayWorkload's namespace)."""
+    service_name: Required[pulumi.Input[str]]
+    """The gateway's Service, which shares its name with the Deployment (ScaledGatewayWorkload's serviceName)."""
+    dashboard_name: str
+    """The CloudWatch dashboard's name; default: <component name>-<instance>."""
+    instance: str
+    """Names this installation (tags, the default dashboard name); default: the stack name."""
+
+
+class GatewayAlarms(pulumi.ComponentResource):
+    """One RunMCP gateway's CloudWatch alarms and dashboard: the load balancer's (healthy targets,
+    5xx rate, latency, rejected connections), the certificate's expiry, and the pods' (restarts,
+    fewer than minReplicas, at maxReplicas, memory near the limit), each linked to its runbook
+    section and notifying alarmActions and alarms.existingTopicArns when it fires and clears."""
+
+    dashboard_name: pulumi.Output[str]
+    """The dashboard's name."""
+    alarm_arns: pulumi.Output[dict[str, str]]
+    """Each alarm's ARN by its key (no-healthy-targets, target-5xx-rate, latency-p95, ...)."""
+    if TYPE_CHECKING:  # Python only (the analyzer reads the class's annotations as outputs)
+        alarms: dict[str, aws.cloudwatch.MetricAlarm]
+        dashboard: aws.cloudwatch.Dashboard
 
     def __init__(
         self,
         name: str,
-        settings: AlarmSettings | Mapping[str, Any],
-        targets: AlarmTargets,
-        *,
-        actions: pulumi.Input[Sequence[pulumi.Input[str]]],
-        cluster_alarm_arns: Sequence[pulumi.Input[str]] = (),
-        dashboard_name: str,
-        tags: Mapping[str, str],
-        account: AwsAccount,
+        args: GatewayAlarmsArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        account: AwsAccount | None = None,
     ) -> None:
-        check = ArgsCheck("runmcp:index:GatewayAlarms", name)
+        """``account``: the AWS account a caller asked already (Python only; default: asked here)."""
+        check = ArgsCheck(GATEWAY_ALARMS, name)
+        instance = args.get("instance") or pulumi.get_stack()
+        instance_problem = component_name_problem(instance, PLATFORM_NAME_LIMIT)
+        check.add([Problem("instance", instance_problem)] if instance_problem is not None else [])
+        dashboard_name = args.get("dashboard_name") or f"{name}-{instance}"
         dashboard = problem(DASHBOARD_NAME, dashboard_name)
         check.add([Problem("dashboardName", dashboard)] if dashboard is not None else [])
-        check.add(bounds_problems("targets.minReplicas", targets.min_replicas, "maxReplicas", targets.max_replicas))
-        settings = check.settings(AlarmSettings, settings)
+        check.add([Problem(key, "is required") for key in ("namespace", "service_name") if args.get(key) is None])
+        lb, group = args.get("load_balancer_arn_suffix"), args.get("target_group_arn_suffix")
+        if (lb is None) != (group is None):
+            check.add(
+                [Problem("targetGroupArnSuffix", "and loadBalancerArnSuffix go together (the load balancer's alarms)")]
+            )
+        if lb is None and args.get("certificate_arn") is None and args.get("cluster_name") is None:
+            check.add(
+                [
+                    Problem(
+                        "clusterName",
+                        "nothing to watch: give clusterName (the pods), or loadBalancerArnSuffix and "
+                        "targetGroupArnSuffix (the load balancer)",
+                    )
+                ]
+            )
+        scaling = check.settings(ScalingSettings, args.get("scaling", {}), "scaling")
+        settings = check.settings(AlarmSettings, args.get("alarms", {}), "alarms")
+        check.add(gateway_alarm_problems(settings), "alarms")
         if not settings.enabled:
-            check.switched_off("enabled", "is false: there are no alarms to make")
+            check.switched_off("alarms.enabled", "is false: there are no alarms to make")
         check.done()
-        super().__init__("runmcp:index:GatewayAlarms", name, None, opts)
-        tags = dict(tags)
+        super().__init__(GATEWAY_ALARMS, name, None, opts)
+        account = account if account is not None else AwsAccount(parent=self)
+        targets = AlarmTargets(
+            load_balancer=lb,
+            target_group=group,
+            certificate_arn=args.get("certificate_arn"),
+            cluster_name=args.get("cluster_name"),
+            namespace=args["namespace"],
+            service=args["service_name"],
+            min_replicas=scaling.min_replicas,
+            max_replicas=scaling.max_replicas,
+            # The workload always sets a memory limit (gateway.resources.limits.memory).
+            pod_has_memory_limit=True,
+        )
+        tags = aws_tags(instance)
         child = pulumi.ResourceOptions(parent=self)
-        actions = _actions(actions, settings.existing_topic_arns)
+        actions = _actions(args.get("alarm_actions", []), settings.existing_topic_arns)
         self.alarms = {
             spec.key: metric_alarm(name, spec, settings.runbook_url, actions, tags, child)
             for spec in alarm_specs(settings.thresholds, targets)
         }
-        arns = [a.arn for a in self.alarms.values()] + [pulumi.Output.from_input(a) for a in cluster_alarm_arns]
+        own = [a.arn for a in self.alarms.values()]
+        cluster_alarm_arns = args.get("cluster_alarm_arns", [])
+        arns: pulumi.Input[Sequence[pulumi.Input[str]]] = (
+            [*own, *cluster_alarm_arns]
+            if isinstance(cluster_alarm_arns, Sequence)
+            else pulumi.Output.all(pulumi.Output.all(*own), cluster_alarm_arns).apply(lambda both: [*both[0], *both[1]])
+        )
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=dashboard_name,
@@ -491,7 +588,10 @@ class GatewayAlarms(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.register_outputs({"dashboardName": self.dashboard.dashboard_name})
+        self.dashboard_name = self.dashboard.dashboard_name
+        arn_of = {key: a.arn for key, a in self.alarms.items()}
+        self.alarm_arns = pulumi.Output.all(**arn_of) if arn_of else pulumi.Output.from_input({})
+        self.register_outputs({"dashboardName": self.dashboard_name, "alarmArns": self.alarm_arns})
 
 
 def metric_alarm(
@@ -584,7 +684,9 @@ def _widget(title: str, metrics: list[Any], region: str, **properties: Any) -> d
     }
 
 
-def dashboard_body(targets: AlarmTargets, region: str, alarm_arns: list[pulumi.Output[str]]) -> pulumi.Output[Any]:
+def dashboard_body(
+    targets: AlarmTargets, region: str, alarm_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+) -> pulumi.Output[Any]:
     """The dashboard: traffic, errors, latency, targets, pods against min and max, pod and node use,
     and the alarms' state. Resolved once every referenced output is known."""
     widgets: list[Any] = []
@@ -649,7 +751,9 @@ def dashboard_body(targets: AlarmTargets, region: str, alarm_arns: list[pulumi.O
         ]
     # Two graphs a row, under the alarms' state across the top.
     top = 0
-    if alarm_arns:
+    # A list known to be empty gets no alarm widget; a list from another resource is not empty (the
+    # gateway has alarms of its own beside it).
+    if not isinstance(alarm_arns, Sequence) or alarm_arns:
         widgets.insert(
             0,
             {

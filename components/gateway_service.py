@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from .alarms import AVAILABILITY_ALARMS, AlarmTargets, GatewayAlarms
+from .alarms import AVAILABILITY_ALARMS, GatewayAlarms, GatewayAlarmsArgs
 from .alarms import _actions as alarm_actions
 from .args import (
     AlarmSettingsArgs,
@@ -30,18 +30,17 @@ from .args import (
     ScalingSettingsArgs,
     SessionStoreSettingsArgs,
 )
-from .autoscaling import GatewayAutoscaler
 from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
 from .cluster import given_provider
-from .gateway import GatewayWorkload, StoreConnection, WorkloadContext
+from .gateway import StoreConnection, WorkloadContext
 from .gateway_cluster import ClusterHandle, ClusterHandleArgs
-from .headroom import GatewayHeadroom
 from .iam import AwsAccount
 from .kube import object_name, object_namespace
 from .labels import aws_tags, recommended_labels
-from .load_balancer import READINESS_GATE_LABEL, GatewayLoadBalancer, Placement, bind_policy, target_group_binding
+from .load_balancer import READINESS_GATE_LABEL, GatewayLoadBalancer, GatewayLoadBalancerArgs, target_group_binding
 from .names import check_names
 from .network import private_cidrs
+from .scaled_workload import scaled_parts
 from .session_store import SessionStore, StoreAlarms, StorePlacement
 from .settings import (
     AlarmSettings,
@@ -53,6 +52,7 @@ from .settings import (
     SettingsError,
     StackSettings,
     ValkeyStoreSettings,
+    gateway_alarm_problems,
     validated,
 )
 from .zonal_autoshift import zonal_autoshift
@@ -129,11 +129,9 @@ class Gateway(pulumi.ComponentResource):
         # One model for every rule: the gateway's own, and those across it and its cluster (its
         # capacity on the cluster's node groups, an ALB on an existing cluster's network).
         settings = validated(StackSettings, {**sections, "cluster": handle.settings}, source)
-        if settings.alarms.emails or settings.alarms.https_endpoints:
-            raise pulumi.RunError(
-                f"{source}: alarms.emails and alarms.httpsEndpoints belong to the cluster (GatewayCluster's "
-                "alarms), whose topic every gateway's alarms notify; a gateway may add alarms.existingTopicArns"
-            )
+        alarm_problems = gateway_alarm_problems(settings.alarms)
+        if alarm_problems:
+            raise SettingsError(source, [Problem(f"alarms.{p.key}", p.message) for p in alarm_problems])
         # A handle from another language carries no provider: the gateway makes its own from the
         # kubeconfig, or takes the kubernetes provider it is given; never the ambient kubeconfig.
         given = given_provider(opts, "kubernetes") if handle.provider is None else None
@@ -148,7 +146,6 @@ class Gateway(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, aliases=aliases)
         provider = handle.provider or given or kubernetes_provider(f"{name}-k8s", self, handle.kubeconfig)
         in_cluster = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(providers={"kubernetes": provider}))
-        tags = aws_tags(instance)
         account = AwsAccount(parent=self)
         gateway, lb_settings = settings.gateway, settings.load_balancer
 
@@ -158,28 +155,20 @@ class Gateway(pulumi.ComponentResource):
             # The settings refuse an ALB on an existing cluster whose network is not given.
             assert handle.vpc_id is not None
             assert handle.node_security_group_id is not None
-            placement = Placement(
-                handle.vpc_id, handle.load_balancer_subnets(lb_settings.scheme), handle.node_security_group_id
-            )
-            self.load_balancer = GatewayLoadBalancer(
-                f"{name}-load-balancer",
-                lb_settings,
-                placement=placement,
-                port=gateway.port,
-                health_path=gateway.health_path,
-                shutdown=gateway.shutdown,
-                tags=tags,
-                account=account,
-                opts=child,
-            )
+            lb_args: GatewayLoadBalancerArgs = {
+                # Its zonal autoshift waits for the alarms that judge the practice runs: made below.
+                "load_balancer": lb_settings.model_copy(update={"zonal_autoshift": False}),
+                "gateway": gateway,
+                "vpc_id": handle.vpc_id,
+                "subnet_ids": handle.load_balancer_subnets(lb_settings.scheme),
+                "target_security_group_id": handle.node_security_group_id,
+                "instance": instance,
+            }
             if handle.controller_role_name is not None:
-                binds = aws.iam.RolePolicy(
-                    f"{name}-load-balancer-controller-binds",
-                    role=handle.controller_role_name,
-                    policy=bind_policy(self.load_balancer.target_groups),
-                    opts=pulumi.ResourceOptions(parent=self.load_balancer),
-                )
-                wait_for += [*handle.controller_ready, binds]
+                lb_args["load_balancer_controller_role_name"] = handle.controller_role_name
+            self.load_balancer = GatewayLoadBalancer(f"{name}-load-balancer", lb_args, opts=child, account=account)
+            if self.load_balancer.binds is not None:
+                wait_for += [*handle.controller_ready, self.load_balancer.binds]
         load_balancer = self.load_balancer
 
         def bind(service: k8s.core.v1.Service) -> list[pulumi.Resource]:
@@ -205,16 +194,16 @@ class Gateway(pulumi.ComponentResource):
             )
             return [binding]
 
-        store = _session_store(name, settings, handle, instance, tags, child)
+        store = _session_store(name, settings, handle, instance, aws_tags(instance), child)
         self.session_store = store
         connection = None
         if store is not None:
             assert settings.session_store is not None
             plain, secret = store.env(settings.session_store.env.names())
             connection = StoreConnection(env=plain, secret_env=secret, cidrs=store.egress_cidrs, ports=store.ports)
-        workload = GatewayWorkload(
-            f"{name}-gateway",
-            gateway,
+        parts = scaled_parts(
+            name,
+            settings,
             WorkloadContext(
                 instance=instance,
                 kubernetes_version=handle.kubernetes_version,
@@ -223,32 +212,29 @@ class Gateway(pulumi.ComponentResource):
                 before_pods=bind,
                 store=connection,
             ),
-            opts=in_cluster,
+            in_cluster,
         )
+        workload, self.headroom = parts.workload, parts.headroom
         self.alarms: GatewayAlarms | None = None
         if settings.alarms.enabled and (load_balancer is not None or handle.cluster_name is not None):
-            targets = AlarmTargets(
-                load_balancer=load_balancer.arn_suffix if load_balancer is not None else None,
-                target_group=load_balancer.target_group_arn_suffix if load_balancer is not None else None,
-                certificate_arn=load_balancer.certificate_arn if load_balancer is not None else None,
-                cluster_name=handle.cluster_name,
-                namespace=workload.namespace,
-                service=workload.service_name,
-                min_replicas=settings.scaling.min_replicas,
-                max_replicas=settings.scaling.max_replicas,
-                pod_has_memory_limit=True,
-            )
-            self.alarms = GatewayAlarms(
-                f"{name}-alarms",
-                settings.alarms,
-                targets,
-                actions=handle.alarm_actions,
-                cluster_alarm_arns=handle.node_alarm_arns,
-                dashboard_name=f"{name}-{instance}",
-                tags=tags,
-                account=account,
-                opts=child,
-            )
+            alarm_args: GatewayAlarmsArgs = {
+                "alarms": settings.alarms,
+                "scaling": settings.scaling,
+                "alarm_actions": handle.alarm_actions,
+                "cluster_alarm_arns": handle.node_alarm_arns,
+                "namespace": workload.namespace,
+                "service_name": workload.service_name,
+                "dashboard_name": f"{name}-{instance}",
+                "instance": instance,
+            }
+            if load_balancer is not None:
+                alarm_args["load_balancer_arn_suffix"] = load_balancer.arn_suffix
+                alarm_args["target_group_arn_suffix"] = load_balancer.target_group_arn_suffix
+                if load_balancer.made_certificate_arn is not None:
+                    alarm_args["certificate_arn"] = load_balancer.made_certificate_arn
+            if handle.cluster_name is not None:
+                alarm_args["cluster_name"] = handle.cluster_name
+            self.alarms = GatewayAlarms(f"{name}-alarms", alarm_args, opts=child, account=account)
         self.zonal_autoshift: aws.arczonalshift.ZonalAutoshiftConfiguration | None = None
         if settings.load_balancer.zonal_autoshift and load_balancer is not None and self.alarms is not None:
             self.zonal_autoshift = zonal_autoshift(
@@ -257,31 +243,11 @@ class Gateway(pulumi.ComponentResource):
                 [self.alarms.alarms[key].arn for key in AVAILABILITY_ALARMS],
                 pulumi.ResourceOptions(parent=load_balancer),
             )
-        autoscaler = GatewayAutoscaler(
-            f"{name}-autoscaling",
-            settings.scaling,
-            workload.deployment,
-            labels=recommended_labels(instance, gateway.image, component="autoscaling"),
-            opts=in_cluster,
-        )
-        self.headroom: GatewayHeadroom | None = None
-        if settings.scaling.headroom_replicas:
-            self.headroom = GatewayHeadroom(
-                f"{name}-headroom",
-                replicas=settings.scaling.headroom_replicas,
-                requests={"cpu": gateway.resources.requests.cpu, "memory": gateway.resources.requests.memory},
-                namespace=workload.namespace,
-                namespace_name=gateway.namespace,
-                instance=instance,
-                opts=in_cluster,
-            )
         self.namespace = workload.namespace
         self.service_name = workload.service_name
         self.deployment_name = workload.deployment_name
-        self.hpa_name = autoscaler.hpa_name
-        self.in_cluster_url = pulumi.Output.concat(
-            "http://", workload.service_name, ".", workload.namespace, ".svc.cluster.local:", str(gateway.port), "/mcp"
-        )
+        self.hpa_name = parts.autoscaler.hpa_name
+        self.in_cluster_url = parts.in_cluster_url
         lb = load_balancer
         self.url = pulumi.Output.from_input(lb.url if lb is not None else None)
         self.alb_dns_name = pulumi.Output.from_input(lb.dns_name if lb is not None else None)

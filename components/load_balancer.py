@@ -6,31 +6,48 @@ gateway's pods, through a TargetGroupBinding: ip targets (no NodePort hop) and p
 so a rollout waits until new pods are healthy in the load balancer.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Required, TypeAlias, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
+from pydantic.alias_generators import to_camel
 
+from .args import GatewaySettingsArgs, LoadBalancerSettingsArgs
 from .block_args import ArgsCheck
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
 from .kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT
-from .names import ELB_NAME, S3_BUCKET_NAME, auto_name_fits, deterministic_name, fitted_name, name_stem
+from .labels import aws_tags
+from .names import (
+    ELB_NAME,
+    PLATFORM_NAME_LIMIT,
+    S3_BUCKET_NAME,
+    auto_name_fits,
+    component_name_problem,
+    deterministic_name,
+    fitted_name,
+    name_stem,
+)
 from .settings import (
     ControllerSettings,
-    HttpPath,
+    GatewaySettings,
     LoadBalancerSettings,
-    Port,
     Problem,
-    Shutdown,
+    alb_subnets_problem,
     shutdown_behind_alb_problems,
 )
 
+if TYPE_CHECKING:
+    LoadBalancerSection: TypeAlias = LoadBalancerSettings | LoadBalancerSettingsArgs
+    GatewaySection: TypeAlias = GatewaySettings | GatewaySettingsArgs
+else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
+    LoadBalancerSection = LoadBalancerSettingsArgs
+    GatewaySection = GatewaySettingsArgs
+
+TYPE_TOKEN = "runmcp:index:GatewayLoadBalancer"
 HTTP_PORT, HTTPS_PORT = 80, 443
 TARGET_TYPE, TARGET_PROTOCOL, TARGET_PROTOCOL_VERSION = "ip", "HTTP", "HTTP1"
 READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
@@ -193,54 +210,112 @@ class LoadBalancerController(pulumi.ComponentResource):
         self.register_outputs({"roleName": self.role_name})
 
 
-class GatewayLoadBalancer(pulumi.ComponentResource):
-    """ALB, listeners, security groups, target group, access logs, certificate, DNS and WAF."""
+class GatewayLoadBalancerArgs(TypedDict, total=False):
+    """One gateway's Application Load Balancer: its settings, the gateway it serves, and where it goes."""
 
-    target_group: aws.lb.TargetGroup
-    load_balancer: aws.lb.LoadBalancer
+    load_balancer: LoadBalancerSection
+    """kind (alb; none is refused: leave the component out), scheme, domain or certificateArn,
+    tlsPolicy, allowedCidrs, healthCheck, stickiness, accessLogs, waf, ..."""
+    gateway: Required[GatewaySection]
+    """The gateway it sends traffic to, as the workload is given it: its port, healthPath and
+    shutdown timings (the target group's port, health check and deregistration delay follow them)."""
+    vpc_id: Required[pulumi.Input[str]]
+    """The VPC of the target group and the load balancer's security group."""
+    subnet_ids: Required[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """The load balancer's subnets, in two or more zones: public ones for internet-facing
+    (a GatewayCluster handle's publicSubnetIds), private ones for internal."""
+    target_security_group_id: Required[pulumi.Input[str]]
+    """The security group of the nodes whose ENIs carry the pod IPs (a handle's
+    nodeSecurityGroupId): it gets the rule admitting the load balancer on the gateway's port."""
+    load_balancer_controller_role_name: pulumi.Input[str]
+    """The cluster's AWS Load Balancer Controller role (a handle's loadBalancerControllerRoleName):
+    it is allowed to register and deregister this load balancer's targets. Unset: grant it yourself."""
+    instance: str
+    """Names this installation (the `stack` tag scoping the controller's write access, the access
+    log bucket); default: the stack name."""
+
+
+class GatewayLoadBalancer(pulumi.ComponentResource):
+    """An Application Load Balancer for one RunMCP gateway: listeners (HTTPS with a redirect from
+    HTTP when a certificate or domain is given), security groups, an ip target group checked on
+    the gateway's health path, access logs, certificate, DNS alias and WAF as its settings say.
+    Bind the gateway's pods to `targetGroupArn` (ScaledGatewayWorkload's `targetGroupArn`)."""
+
     url: pulumi.Output[str]
+    """The gateway's MCP endpoint behind the load balancer (https with a certificate or domain)."""
     dns_name: pulumi.Output[str]
+    """The load balancer's DNS name."""
+    arn: pulumi.Output[str]
+    """The load balancer's ARN."""
     arn_suffix: pulumi.Output[str]
+    """The load balancer's ARN suffix (app/<name>/<id>): the CloudWatch LoadBalancer dimension."""
+    target_group_arn: pulumi.Output[str]
+    """The target group's ARN, known once a listener forwards to it and the controller may bind it:
+    a TargetGroupBinding made from it waits for both (until a listener uses the group its targets
+    stay Target.NotInUse and the pods' readiness gates false)."""
     target_group_arn_suffix: pulumi.Output[str]
-    certificate_arn: pulumi.Output[str] | None
-    """The ACM certificate made here for ``domain`` (None when given by ARN or absent)."""
-    listeners: list[aws.lb.Listener]
-    """What must exist before targets can be healthy: a target group no listener uses reports
-    Target.NotInUse, so readiness gates stay false until its listener exists."""
-    target_groups: TargetGroupScope
+    """The target group's ARN suffix (targetgroup/<name>/<id>): the CloudWatch TargetGroup dimension."""
+    security_group_id: pulumi.Output[str]
+    """The load balancer's own security group."""
+    certificate_arn: pulumi.Output[str | None]
+    """The ACM certificate made here for loadBalancer.domain (unset when given by ARN or absent)."""
+    if TYPE_CHECKING:  # Python only (the analyzer reads the class's annotations as outputs)
+        target_group: aws.lb.TargetGroup
+        load_balancer: aws.lb.LoadBalancer
+        listeners: list[aws.lb.Listener]
+        """What must exist before targets can be healthy: a target group no listener uses reports
+        Target.NotInUse, so readiness gates stay false until its listener exists."""
+        target_groups: TargetGroupScope
+        binds: aws.iam.RolePolicy | None
+        made_certificate_arn: pulumi.Output[str] | None
+        """The certificate made here for ``domain`` (None when given by ARN or absent)."""
 
     def __init__(
         self,
         name: str,
-        settings: LoadBalancerSettings | Mapping[str, Any],
-        *,
-        placement: Placement,
-        port: int,
-        health_path: str,
-        shutdown: Shutdown | Mapping[str, Any],
-        tags: Mapping[str, str],
-        account: AwsAccount,
+        args: GatewayLoadBalancerArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        account: AwsAccount | None = None,
     ) -> None:
-        check = ArgsCheck("runmcp:index:GatewayLoadBalancer", name)
-        check.value(Port, port, "port")
-        check.value(HttpPath, health_path, "healthPath")
-        shutdown = check.settings(Shutdown, shutdown, "shutdown")
-        settings = check.settings(LoadBalancerSettings, settings)
-        check.add(shutdown_behind_alb_problems(shutdown), "shutdown")
+        """``account``: the AWS account a caller asked already (Python only; default: asked here)."""
+        check = ArgsCheck(TYPE_TOKEN, name)
+        instance = args.get("instance") or pulumi.get_stack()
+        problem = component_name_problem(instance, PLATFORM_NAME_LIMIT)
+        check.add([Problem("instance", problem)] if problem is not None else [])
+        missing = [key for key in ("vpc_id", "subnet_ids", "target_security_group_id") if args.get(key) is None]
+        check.add([Problem(to_camel(key), "is required") for key in missing])
+        check.add(alb_subnets_problem("subnetIds", args.get("subnet_ids")))
+        if args.get("gateway") is None:
+            check.add([Problem("gateway", "is required: the gateway this load balancer serves")])
+        gateway = check.settings(GatewaySettings, args.get("gateway", {}), "gateway")
+        settings = check.settings(LoadBalancerSettings, args.get("load_balancer", {}), "loadBalancer")
+        check.add(shutdown_behind_alb_problems(gateway.shutdown), "gateway.shutdown")
         if settings.kind == "none":
-            check.switched_off("kind", "is none: there is no load balancer to make")
-        if OWNER_TAG not in tags:
+            check.switched_off("loadBalancer.kind", "is none: there is no load balancer to make")
+        if settings.zonal_autoshift:
+            # Its practice runs need outcome alarms, which watch this load balancer: they come after it.
             check.add(
-                [Problem("tags", f"need the {OWNER_TAG!r} tag: the controller may bind only target groups carrying it")]
+                [
+                    Problem(
+                        "loadBalancer.zonalAutoshift",
+                        "is made by Gateway, after the alarms that judge its practice runs; with "
+                        "GatewayLoadBalancer, make an aws.arczonalshift.ZonalAutoshiftConfiguration for its `arn` "
+                        "with your availability alarms (components/zonal_autoshift.py)",
+                    )
+                ]
             )
         check.done()
-        super().__init__("runmcp:index:GatewayLoadBalancer", name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        placement = Placement(args["vpc_id"], args["subnet_ids"], args["target_security_group_id"])
+        port, health_path, shutdown = gateway.port, gateway.health_path, gateway.shutdown
+        account = account if account is not None else AwsAccount(parent=self)
+        tags = aws_tags(instance)
         self._name = name
         self._account = account
         self._tags = dict(tags)
         child = pulumi.ResourceOptions(parent=self)
-        self.certificate_arn = None
+        self.made_certificate_arn: pulumi.Output[str] | None = None
 
         security_group = self._security_groups(settings, placement, port)
         # What forces a target group's replacement (terraform-provider-aws, aws_lb_target_group:
@@ -318,9 +393,24 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         if settings.waf.enabled:
             self._waf(settings.waf.requests_per_five_minutes)
 
+        self.binds = None
+        role = args.get("load_balancer_controller_role_name")
+        if role is not None:
+            self.binds = aws.iam.RolePolicy(
+                f"{name}-controller-binds",
+                role=role,
+                policy=bind_policy(self.target_groups),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
         self.dns_name = self.load_balancer.dns_name
+        self.arn = self.load_balancer.arn
         self.arn_suffix = self.load_balancer.arn_suffix
         self.target_group_arn_suffix = self.target_group.arn_suffix
+        self.security_group_id = security_group.id
+        ready = [listener.arn for listener in self.listeners] + ([self.binds.id] if self.binds is not None else [])
+        self.target_group_arn = pulumi.Output.all(self.target_group.arn, *ready).apply(lambda known: str(known[0]))
+        self.certificate_arn = pulumi.Output.from_input(self.made_certificate_arn)
         scheme = "https" if settings.https else "http"
         host: pulumi.Input[str] = settings.domain.name if settings.domain is not None else self.dns_name
         self.url = pulumi.Output.concat(scheme, "://", host, "/mcp")
@@ -328,8 +418,12 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             {
                 "url": self.url,
                 "dnsName": self.dns_name,
+                "arn": self.arn,
                 "arnSuffix": self.arn_suffix,
+                "targetGroupArn": self.target_group_arn,
                 "targetGroupArnSuffix": self.target_group_arn_suffix,
+                "securityGroupId": self.security_group_id,
+                "certificateArn": self.certificate_arn,
             }
         )
 
@@ -487,7 +581,7 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             validation_record_fqdns=[record.fqdn],
             opts=pulumi.ResourceOptions(parent=certificate),
         )
-        self.certificate_arn = certificate.arn
+        self.made_certificate_arn = certificate.arn
         # The listener takes the ARN from the validation: it waits until the certificate is issued.
         return validation.certificate_arn
 

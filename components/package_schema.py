@@ -34,16 +34,28 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.runtime import rpc
 
 from . import PACKAGE_NAME, __version__
+from .alarms import GatewayAlarms
 from .args_codegen import ArgsSpec, EnumSpec, args_specs
 from .gateway_cluster import ClusterHandle, GatewayCluster
 from .gateway_service import Gateway
+from .load_balancer import GatewayLoadBalancer
 from .platform import GatewayPlatform
+from .scaled_workload import ScaledGatewayWorkload
 
 SCHEMA_PATH = Path("provider") / "schema.json"
-PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [GatewayPlatform, GatewayCluster, Gateway]
+PUBLIC_COMPONENTS: list[type[pulumi.ComponentResource]] = [
+    GatewayPlatform,
+    GatewayCluster,
+    Gateway,
+    ScaledGatewayWorkload,
+    GatewayLoadBalancer,
+    GatewayAlarms,
+]
 """The components served to other languages; the rest are Python-only building blocks. One
 environment: GatewayPlatform; one cluster with several gateways: GatewayCluster, whose ``handle``
-output each Gateway takes as its ``cluster`` input."""
+output each Gateway takes as its ``cluster`` input; a gateway composed of its pieces:
+ScaledGatewayWorkload (on the handle), GatewayLoadBalancer (its target group bound by the
+workload) and GatewayAlarms (on both)."""
 HANDLE_TYPE = "ClusterHandle"
 """The schema's name of the handle's facts (components.gateway_cluster.ClusterHandleArgs)."""
 HANDLE_SECRETS = ("kubeconfig",)

@@ -147,6 +147,37 @@ GatewayPlatform(
         "cluster": {{"eks": {{"network": {{"nat_gateways": {nat}}}}}}},
     }},
 )
+
+# A gateway composed of the building blocks, each output typed for the next block's input.
+from runmcp_gateway import GatewayAlarms, GatewayCluster, GatewayLoadBalancer, ScaledGatewayWorkload
+from runmcp_gateway.args import GatewaySettingsArgs
+
+shared = GatewayCluster("shared", {{"cluster": {{"eks": {{"protect": False}}}}}})
+gateway: GatewaySettingsArgs = {{"image": "hapimcp/hapi-cli:0.6.0", "namespace": "mcp-blocks"}}
+vpc = pulumi.Output.from_input("vpc-0123456789abcdef0")
+lb = GatewayLoadBalancer(
+    "lb",
+    {{
+        "gateway": gateway,
+        "{vpc_key}": vpc,
+        "subnet_ids": [vpc, vpc],
+        "target_security_group_id": vpc,
+        "load_balancer": {{"scheme": "internal"}},
+    }},
+)
+workload = ScaledGatewayWorkload(
+    "blocks", {{"cluster": shared.handle, "gateway": gateway, "target_group_arn": lb.target_group_arn}}
+)
+GatewayAlarms(
+    "alarms",
+    {{
+        "scaling": {{{scaling}}},
+        "namespace": workload.namespace,
+        "service_name": workload.service_name,
+        "load_balancer_arn_suffix": lb.arn_suffix,
+        "target_group_arn_suffix": lb.target_group_arn_suffix,
+    }},
+)
 """
 
 
@@ -163,10 +194,13 @@ def mypy_on_consumers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
             scaling='"max_replica": 3, "min_replicas": "two"',
             interval="pulumi.Output.from_input(10)",
             nat='"perzone"',
+            vpc_key="vpcid",
         )
     )
     (root / "good.py").write_text(
-        CONSUMER.format(scaling='"max_replicas": 3, "min_replicas": 2', interval="10", nat='"perZone"')
+        CONSUMER.format(
+            scaling='"max_replicas": 3, "min_replicas": 2', interval="10", nat='"perZone"', vpc_key="vpc_id"
+        )
     )
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(root / "cache"), "bad.py", "good.py"],
@@ -188,6 +222,9 @@ def test_mypy_refuses_a_misspelt_or_mistyped_nested_key(mypy_on_consumers: dict[
     # An Output where the value must be known when the program runs (it is validated before any resource).
     assert 'expression has type "Output[int]", TypedDict item "interval_seconds" has type "int"' in bad
     assert "TypedDict item \"nat_gateways\" has type \"Literal['single', 'perZone']\"" in bad
+    # The building blocks' args are typed as deeply: a misspelt id, and the scaling section again.
+    assert 'Extra key "vpcid" for TypedDict "GatewayLoadBalancerArgs"' in bad
+    assert 'TypedDict item "scaling" has type "ScalingSettings | ScalingSettingsArgs"' in bad
 
 
 def test_mypy_accepts_the_right_keys_and_outputs_where_they_may_come_from_resources(

@@ -199,12 +199,12 @@ def test_the_stack_file_still_names_the_full_key_path(case: str, write_stack: Wr
 PRELUDE = """
 import pulumi
 import pulumi_kubernetes as k8s
-from components.alarms import AlarmTargets, ClusterAlarms, GatewayAlarms
+from components.alarms import ClusterAlarms, GatewayAlarms
 from components.autoscaling import GatewayAutoscaler
 from components.cluster import EksCluster, ExistingCluster
 from components.gateway import GatewayWorkload, WorkloadContext
 from components.iam import AwsAccount
-from components.load_balancer import GatewayLoadBalancer, LoadBalancerController, Placement, TargetGroupScope
+from components.load_balancer import GatewayLoadBalancer, LoadBalancerController
 from components.network import Network
 from components.node_autoscaling import ClusterAutoscaler
 from components.settings import ScalingSettings
@@ -216,14 +216,6 @@ account = AwsAccount(parent=owner)
 deployment = k8s.apps.v1.Deployment(
     "deployment", metadata={"name": "gw", "namespace": "gw"}, spec={}, opts=pulumi.ResourceOptions(provider=cluster)
 )
-targets = AlarmTargets(
-    load_balancer=None, target_group=None, certificate_arn=None, cluster_name="c1", namespace="gw", service="gw",
-    min_replicas=2, max_replicas=10, pod_has_memory_limit=True,
-)
-placement = Placement(
-    "vpc-0123456789abcdef0", ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], "sg-0123456789abcdef0"
-)
-scope = TargetGroupScope("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/gw-*/*", "dev")
 """
 
 # How each block is built: {name} and {settings} are filled in.
@@ -249,26 +241,35 @@ BLOCKS = {
         "vpc_id='vpc-0123456789abcdef0', namespace='controllers', tags={{}}, opts=in_cluster)"
     ),
     "runmcp:index:GatewayLoadBalancer": (
-        "GatewayLoadBalancer({name!r}, {settings}, placement=placement, port=3030, health_path='/health', "
-        "shutdown={{}}, tags={{'stack': 'dev'}}, account=account)"
+        "GatewayLoadBalancer({name!r}, {{'load_balancer': {settings}, 'gateway': {{'image': IMAGE}}, "
+        "'vpc_id': 'vpc-0123456789abcdef0', 'subnet_ids': ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], "
+        "'target_security_group_id': 'sg-0123456789abcdef0', 'instance': 'dev'}}, account=account)"
     ),
     "runmcp:index:GatewayAlarms": (
-        "GatewayAlarms({name!r}, {settings}, targets, actions=['arn:aws:sns:us-east-1:123456789012:ops'], "
-        "dashboard_name='dash', tags={{}}, account=account)"
+        "GatewayAlarms({name!r}, {{'alarms': {settings}, 'scaling': {{'minReplicas': 2, 'maxReplicas': 10}}, "
+        "'alarm_actions': ['arn:aws:sns:us-east-1:123456789012:ops'], 'cluster_name': 'c1', 'namespace': 'gw', "
+        "'service_name': 'gw', 'dashboard_name': 'dash', 'instance': 'dev'}}, account=account)"
     ),
     "runmcp:index:ClusterAlarms": "ClusterAlarms({name!r}, {settings}, cluster_name='c1', tags={{}}, account=account)",
 }
 GOOD: dict[str, Any] = {
     "runmcp:index:GatewayWorkload": {"image": IMAGE},
     "runmcp:index:EksCluster": {"protect": False},
-    "runmcp:index:GatewayAlarms": {"emails": ["ops@example.com"]},
+    "runmcp:index:GatewayAlarms": {"existingTopicArns": ["arn:aws:sns:us-east-1:123456789012:more"]},
     "runmcp:index:ClusterAlarms": {"emails": ["ops@example.com"]},
 }
 NAME = "blk"
+SECTION_ARG = {"runmcp:index:GatewayLoadBalancer": "loadBalancer", "runmcp:index:GatewayAlarms": "alarms"}
+"""The blocks whose args hold their section under a key (they are components in every language)."""
+
+
+def _key(token: str, key: str) -> str:
+    """A settings key as the block names it."""
+    return f"{SECTION_ARG[token]}.{key}" if token in SECTION_ARG else key
 
 
 def _program(token: str, settings: str, name: str = NAME) -> str:
-    return PRELUDE + BLOCKS[token].format(name=name, settings=settings) + "\n"
+    return PRELUDE + f"IMAGE = {IMAGE!r}\n" + BLOCKS[token].format(name=name, settings=settings) + "\n"
 
 
 def _run(tmp_path: Path, program: str) -> tuple[RecordingMonitor, ComponentArgsError | None]:
@@ -409,7 +410,7 @@ BLOCK_REFUSALS: dict[str, tuple[str, str, str, str]] = {
 def test_a_block_alone_refuses_before_registering_anything(case: str, tmp_path: Path) -> None:
     token, settings, key, fragment = BLOCK_REFUSALS[case]
     lines = _refused(tmp_path, token, _program(token, settings))
-    matching = [line for line in lines if line.startswith(f"{token} {NAME}: {key}: ")]
+    matching = [line for line in lines if line.startswith(f"{token} {NAME}: {_key(token, key)}: ")]
     assert matching, lines
     assert any(fragment in line for line in matching), matching
 
@@ -442,32 +443,50 @@ ARG_REFUSALS: dict[str, tuple[str, tuple[str, str], str, str]] = {
     ),
     "a privileged port": (
         "runmcp:index:GatewayLoadBalancer",
-        ("port=3030", "port=80"),
-        "port",
+        ("'gateway': {'image': IMAGE}", "'gateway': {'image': IMAGE, 'port': 80}"),
+        "gateway.port",
         "greater than or equal to 1024",
     ),
-    "a load balancer without its owner tag": (
+    "a load balancer in one subnet": (
         "runmcp:index:GatewayLoadBalancer",
-        ("tags={'stack': 'dev'}", "tags={}"),
-        "tags",
-        "need the 'stack' tag",
+        ("['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1']", "['subnet-0123456789abcdef0']"),
+        "subnetIds",
+        "two or more zones",
+    ),
+    "a load balancer's instance AWS names cannot carry": (
+        "runmcp:index:GatewayLoadBalancer",
+        ("'instance': 'dev'", "'instance': 'Dev.1'"),
+        "instance",
+        "must be 1 to 40 lower-case letters",
     ),
     "a pause too short for the ALB": (
         "runmcp:index:GatewayLoadBalancer",
-        ("shutdown={}", "shutdown={'preStopSeconds': 5}"),
-        "shutdown.preStopSeconds",
+        ("'gateway': {'image': IMAGE}", "'gateway': {'image': IMAGE, 'shutdown': {'preStopSeconds': 5}}"),
+        "gateway.shutdown.preStopSeconds",
         "behind an ALB the pause must last at least",
+    ),
+    "alarms with the cluster's subscribers": (
+        "runmcp:index:GatewayAlarms",
+        ("{'alarms': {", "{'alarms': {'emails': ['ops@example.com'], "),
+        "alarms.emails",
+        "belongs to the cluster",
+    ),
+    "alarms with nothing to watch": (
+        "runmcp:index:GatewayAlarms",
+        ("'cluster_name': 'c1', ", ""),
+        "clusterName",
+        "nothing to watch",
     ),
     "a dashboard name CloudWatch refuses": (
         "runmcp:index:GatewayAlarms",
-        ("dashboard_name='dash'", "dashboard_name='my dash'"),
+        ("'dashboard_name': 'dash'", "'dashboard_name': 'my dash'"),
         "dashboardName",
         "CloudWatch dashboard name",
     ),
     "replica bounds of the alarms crossed": (
         "runmcp:index:GatewayAlarms",
-        ("min_replicas=2, max_replicas=10", "min_replicas=20, max_replicas=10"),
-        "targets.minReplicas",
+        ("'minReplicas': 2, 'maxReplicas': 10", "'minReplicas': 20, 'maxReplicas': 10"),
+        "scaling.minReplicas",
         "minReplicas (20) is greater than maxReplicas (10)",
     ),
 }
@@ -537,7 +556,7 @@ def test_the_block_given_the_section_refuses_it_too(case: str, tmp_path: Path) -
     else:
         settings.update(data)
     lines = _refused(tmp_path, token, _program(token, repr(settings)))
-    named = ".".join([*below, key]) if key else ".".join(below) or "settings"
+    named = _key(token, ".".join([*below, key]) if key else ".".join(below) or "settings")
     matching = [line for line in lines if line.startswith(f"{token} {NAME}: {named}: ")]
     assert matching, lines
     assert any(fragment in line for line in matching), matching

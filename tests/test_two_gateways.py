@@ -183,6 +183,6 @@ def test_a_gateways_own_subscribers_are_refused(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text("name: consumer\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(SUBSCRIBED.format(image=IMAGE))
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
-    expected = r"Gateway first: alarms.emails and alarms.httpsEndpoints belong to the cluster"
+    expected = r"Gateway first: runmcp-gateway:alarms.emails: belongs to the cluster"
     with pytest.raises(pulumi.RunError, match=expected):
         run_program(tmp_path, "dev", read_stack_file(tmp_path / "Pulumi.dev.yaml"))

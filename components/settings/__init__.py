@@ -25,6 +25,7 @@ from .alarms import (
     EmailAddress,
     HttpsUrl,
     SnsTopicArn,
+    gateway_alarm_problems,
     https_name_part,
     name_slug,
 )
@@ -89,6 +90,7 @@ from .load_balancer import (
     StickinessSettings,
     TlsPolicy,
     WafSettings,
+    alb_subnets_problem,
     cidr_name_part,
     shutdown_behind_alb_problems,
 )
@@ -220,8 +222,10 @@ __all__ = [
     "ValkeyStoreSettings",
     "VpcId",
     "WafSettings",
+    "alb_subnets_problem",
     "bounds_problems",
     "cidr_name_part",
+    "gateway_alarm_problems",
     "https_name_part",
     "load_settings",
     "name_slug",

@@ -91,3 +91,18 @@ def name_slug(text: str) -> str:
 def https_name_part(url: str) -> str:
     """components/alarms.py: the name part of an SNS subscription's https endpoint."""
     return name_slug(url.removeprefix("https://"))
+
+
+def gateway_alarm_problems(settings: AlarmSettings) -> list[Problem]:
+    """What one gateway's alarms may not set (keys below ``alarms``): the subscribers are the
+    cluster's, on the one topic every alarm on the cluster notifies. Gateway and GatewayAlarms
+    apply the same rule."""
+    return [
+        Problem(
+            key,
+            "belongs to the cluster (GatewayCluster's alarms), whose topic every gateway's alarms notify; "
+            "a gateway may add existingTopicArns",
+        )
+        for key, given in (("emails", settings.emails), ("httpsEndpoints", settings.https_endpoints))
+        if given
+    ]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -155,6 +155,14 @@ class LoadBalancerSettings(_Model):
 def cidr_name_part(cidr: str) -> str:
     """components/load_balancer.py: the name part of a client CIDR's security group rules."""
     return cidr.replace("/", "-")
+
+
+def alb_subnets_problem(key: str, subnet_ids: object) -> list[Problem]:
+    """An ALB needs subnets in two or more zones (ELB CreateLoadBalancer: "You must specify subnets
+    from at least two Availability Zones"). A list given whole as an Output is AWS's to count."""
+    if isinstance(subnet_ids, Sequence) and not isinstance(subnet_ids, str) and len(subnet_ids) < 2:
+        return [Problem(key, "an ALB needs subnets in two or more zones (public ones for internet-facing)")]
+    return []
 
 
 def shutdown_behind_alb_problems(shutdown: Shutdown) -> Iterable[Problem]:

@@ -31,7 +31,7 @@ from .base import Problem, _CrossFieldError, _Model
 from .cluster import ClusterSettings, EksSettings, ExistingClusterSettings
 from .drills import DrillSettings
 from .gateway import GatewaySettings
-from .load_balancer import ControllerSettings, LoadBalancerSettings, shutdown_behind_alb_problems
+from .load_balancer import ControllerSettings, LoadBalancerSettings, alb_subnets_problem, shutdown_behind_alb_problems
 from .session_store import SessionStoreSettings, ValkeyStoreSettings, store_env_problems
 
 
@@ -276,12 +276,7 @@ def _existing_cluster_network_problems(existing: ExistingClusterSettings) -> Ite
     for field, what in needed.items():
         if getattr(existing, field) is None:
             yield Problem(f"cluster.existing.{to_camel(field)}", f"is required with an ALB: {what}")
-    # A whole list given as an Output is counted by AWS (the load balancer needs two zones).
-    if not isinstance(existing.subnet_ids, pulumi.Output) and len(existing.subnet_ids) < 2:
-        yield Problem(
-            "cluster.existing.subnetIds",
-            "an ALB needs subnets in two or more zones (public ones for internet-facing)",
-        )
+    yield from alb_subnets_problem("cluster.existing.subnetIds", existing.subnet_ids)
 
 
 def _cluster_problems(s: StackSettings) -> Iterable[Problem]:
