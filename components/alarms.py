@@ -34,6 +34,9 @@ receiver/awscontainerinsightreceiver internal/stores/podstore.go: current minus 
 and kubelet restarts a crash-looping container after a back-off of 10 s doubling to 300 s
 (Kubernetes docs, Pod lifecycle: container restarts). At that pace a pod restarts about 5 times in
 30 minutes, and the first 4 restarts of a new crash loop come within about 3 minutes."""
+REQUESTS_BEHIND_FACTOR = 1.5
+"""Requests per target this many times scaling.requestsPerReplica: well above what the HPA aims at (it
+acts beyond its 10 % tolerance), so a sustained excess is scaling not keeping up, not noise."""
 RATE_EXPRESSION = "100 * FILL(errors, 0) / FILL(requests, 1)"
 """Gateway 5xx in percent of requests. 5xx counts are sparse (nothing is reported in a minute
 without errors), so they are filled with 0; the filled denominator guards the division."""
@@ -87,6 +90,11 @@ class AlarmTargets:
     min_replicas: int
     max_replicas: int
     pod_has_memory_limit: bool
+    requests_per_replica: int | None = None
+    """scaling.requestsPerReplica: the gateway scales on requests per target (KEDA)."""
+    requests_behind_seconds: int | None = None
+    """How long request-driven scaling should take at worst (components/timeline.py,
+    requests_behind_seconds): the requests-per-target alarm's window."""
 
     # The dimension sets CloudWatch publishes these metrics under, each defined once for the alarms
     # and the dashboard.
@@ -233,6 +241,7 @@ def _load_balancer_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[Ala
             metric=Metric(ALB, "TargetConnectionErrorCount", both, "Sum"),
         ),
     ]
+    specs += _requests_behind_alarms(targets)
     if t.latency_p99_seconds is not None:
         specs.append(
             AlarmSpec(
@@ -248,6 +257,40 @@ def _load_balancer_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[Ala
             )
         )
     return specs
+
+
+def requests_behind_minutes(seconds: int) -> int:
+    """The alarm's window: the whole minutes that hold the longest request-driven scale-out, plus the
+    minute it takes to show in the metric."""
+    return -(-seconds // MINUTE) + 1
+
+
+def _requests_behind_alarms(targets: AlarmTargets) -> list[AlarmSpec]:
+    """Requests per target well above requestsPerReplica for longer than scaling should take: KEDA
+    is failing (CloudWatch unreadable, operator down) or maxReplicas is reached. Stacks without
+    request scaling get none (capacity-exhausted covers their ceiling)."""
+    if targets.requests_per_replica is None or targets.requests_behind_seconds is None:
+        return []
+    minutes = requests_behind_minutes(targets.requests_behind_seconds)
+    threshold = REQUESTS_BEHIND_FACTOR * targets.requests_per_replica
+    return [
+        AlarmSpec(
+            "requests-per-target-high",
+            "Gateway scaling not keeping up with requests",
+            f"Each gateway pod has served more than {threshold:g} requests a minute ({REQUESTS_BEHIND_FACTOR:g} x "
+            f"requestsPerReplica) for {minutes} minutes, longer than scaling out should take: KEDA is failing "
+            "or maxReplicas is reached.",
+            "GreaterThanThreshold",
+            threshold,
+            minutes,
+            minutes,
+            # No requests: nothing to keep up with.
+            "notBreaching",
+            metric=Metric(
+                ALB, "RequestCountPerTarget", {"TargetGroup": targets.target_group_dims["TargetGroup"]}, "Sum"
+            ),
+        )
+    ]
 
 
 def node_alarm_specs(t: AlarmThresholds, cluster_name: pulumi.Input[str]) -> list[AlarmSpec]:

@@ -23,7 +23,7 @@ import pulumi_kubernetes as k8s
 
 from .alarms import AlarmTargets, GatewayAlarms
 from .args import AlarmSettingsArgs, GatewaySettingsArgs, LoadBalancerSettingsArgs, ScalingSettingsArgs
-from .autoscaling import GatewayAutoscaler
+from .autoscaling import GatewayAutoscaler, RequestTrigger
 from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
 from .cluster import given_provider
 from .gateway import GatewayWorkload, WorkloadContext
@@ -44,6 +44,7 @@ from .settings import (
     StackSettings,
     validated,
 )
+from .timeline import inputs_of, requests_behind_seconds
 
 if TYPE_CHECKING:
     ClusterInput: TypeAlias = ClusterHandle | pulumi.Input[ClusterHandleArgs]
@@ -70,7 +71,7 @@ class GatewayArgs(TypedDict, total=False):
     gateway: Required[GatewaySection]
     """The workload: image (required), name, namespace (one per gateway on a cluster), port, ..."""
     scaling: ScalingSection
-    """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, ..."""
+    """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, requestsPerReplica (KEDA), ..."""
     load_balancer: LoadBalancerSection
     """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
     alarms: AlarmSection
@@ -212,6 +213,8 @@ class Gateway(pulumi.ComponentResource):
                 min_replicas=settings.scaling.min_replicas,
                 max_replicas=settings.scaling.max_replicas,
                 pod_has_memory_limit=True,
+                requests_per_replica=settings.scaling.requests_per_replica,
+                requests_behind_seconds=requests_behind_seconds(inputs_of(settings)),
             )
             self.alarms = GatewayAlarms(
                 f"{name}-alarms",
@@ -224,12 +227,22 @@ class Gateway(pulumi.ComponentResource):
                 account=account,
                 opts=child,
             )
+        requests = None
+        if settings.scaling.requests_per_replica is not None:
+            # The settings refuse requestsPerReplica without an ALB.
+            assert load_balancer is not None
+            requests = RequestTrigger(
+                target_group_arn_suffix=load_balancer.target_group_arn_suffix,
+                region=account.region,
+                ready=list(handle.keda_ready),
+            )
         autoscaler = GatewayAutoscaler(
             f"{name}-autoscaling",
             settings.scaling,
             workload.deployment,
             labels=recommended_labels(instance, gateway.image, component="autoscaling"),
             opts=in_cluster,
+            requests=requests,
         )
         self.headroom: GatewayHeadroom | None = None
         if settings.scaling.headroom_replicas:

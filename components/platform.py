@@ -34,7 +34,7 @@ from .gateway_service import Gateway
 from .iam import AwsAccount
 from .labels import aws_tags
 from .names import check_names
-from .settings import PROJECT, DrillSettings, StackSettings, load_settings
+from .settings import PROJECT, DrillSettings, StackSettings, installs_keda, load_settings
 from .timeline import timeline
 
 TYPE_TOKEN = "runmcp:index:GatewayPlatform"
@@ -159,6 +159,8 @@ class GatewayPlatform(pulumi.ComponentResource):
                 ),
                 # Nothing to watch (no load balancer, no cluster name for Container Insights): no topic.
                 "alarms": alarms.model_copy(update={"enabled": alarms.enabled and _watched(settings)}),
+                # KEDA only for a gateway that scales on requests (and not on a cluster that runs it).
+                **({"keda": settings.scaling.keda} if installs_keda(settings) else {}),
                 "instance": instance,
             },
             # The parent (and so the providers) are this component's, but a kubernetes provider

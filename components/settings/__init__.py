@@ -74,6 +74,7 @@ from .gateway import (
     Shutdown,
     SpecFileName,
 )
+from .keda import KEDA_CHART_VERSION, KedaSettings
 from .load_balancer import (
     DEREGISTRATION_PROPAGATION_SECONDS,
     LOAD_BALANCER_CONTROLLER_CHART_VERSION,
@@ -106,7 +107,7 @@ from .loading import (
 )
 from .network import ExistingVpc, NetworkSettings
 from .node_autoscaling import CLUSTER_AUTOSCALER_CHART_VERSION, ClusterAutoscalerSettings
-from .stack import ClusterScopeSettings, StackSettings, zone_loss_advisory
+from .stack import ClusterScopeSettings, StackSettings, installs_keda, zone_loss_advisory
 
 __all__ = [
     "AWS_REGION_KEY",
@@ -115,6 +116,7 @@ __all__ = [
     "DEREGISTRATION_PROPAGATION_SECONDS",
     "EKS_ADDONS",
     "FROM_RESOURCE",
+    "KEDA_CHART_VERSION",
     "LOAD_BALANCER_CONTROLLER_CHART_VERSION",
     "MAX_DEREGISTRATION_DELAY_SECONDS",
     "MISSPELT_PROJECT_PREFIX",
@@ -158,6 +160,7 @@ __all__ = [
     "HttpsUrl",
     "Image",
     "InstanceTypeName",
+    "KedaSettings",
     "KmsKeyArn",
     "KubernetesVersion",
     "LabelKey",
@@ -199,6 +202,7 @@ __all__ = [
     "bounds_problems",
     "cidr_name_part",
     "https_name_part",
+    "installs_keda",
     "load_settings",
     "name_slug",
     "role_name_part",
