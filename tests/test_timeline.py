@@ -248,6 +248,7 @@ DOCUMENTED = {
     "prod": {
         "scaleOutWithRoom": (18, 100),
         "scaleOutNewNode": (60, 220),
+        "scaleOutOnRequests": (78, 310),
         "podFailure": (10, 25),
         "nodeLoss": (73, 260),
         "zoneLoss": (10, 25),
@@ -255,6 +256,7 @@ DOCUMENTED = {
     "dev": {
         "scaleOutWithRoom": (18, 100),
         "scaleOutNewNode": (60, 220),
+        "scaleOutOnRequests": (None, None),
         "podFailure": (10, 25),
         "nodeLoss": (343, 530),
         "zoneLoss": (10, 25),
