@@ -49,6 +49,9 @@ receiver/awscontainerinsightreceiver internal/stores/podstore.go: current minus 
 and kubelet restarts a crash-looping container after a back-off of 10 s doubling to 300 s
 (Kubernetes docs, Pod lifecycle: container restarts). At that pace a pod restarts about 5 times in
 30 minutes, and the first 4 restarts of a new crash loop come within about 3 minutes."""
+REQUESTS_BEHIND_FACTOR = 1.5
+"""Requests per target this many times scaling.requestsPerReplica: well above what the HPA aims at (it
+acts beyond its 10 % tolerance), so a sustained excess is scaling not keeping up, not noise."""
 RATE_EXPRESSION = "100 * FILL(errors, 0) / FILL(requests, 1)"
 """Gateway 5xx in percent of requests. 5xx counts are sparse (nothing is reported in a minute
 without errors), so they are filled with 0; the filled denominator guards the division."""
@@ -102,6 +105,11 @@ class AlarmTargets:
     min_replicas: int
     max_replicas: int
     pod_has_memory_limit: bool
+    requests_per_replica: int | None = None
+    """scaling.requestsPerReplica: the gateway scales on requests per target (KEDA)."""
+    requests_behind_seconds: int | None = None
+    """How long request-driven scaling should take at worst (components/timeline.py,
+    requests_behind_seconds): the requests-per-target alarm's window."""
 
     # The dimension sets CloudWatch publishes these metrics under, each defined once for the alarms
     # and the dashboard.
@@ -253,6 +261,7 @@ def _load_balancer_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[Ala
             metric=Metric(ALB, "TargetConnectionErrorCount", both, "Sum"),
         ),
     ]
+    specs += _requests_behind_alarms(targets)
     if t.latency_p99_seconds is not None:
         specs.append(
             AlarmSpec(
@@ -268,6 +277,40 @@ def _load_balancer_alarms(t: AlarmThresholds, targets: AlarmTargets) -> list[Ala
             )
         )
     return specs
+
+
+def requests_behind_minutes(seconds: int) -> int:
+    """The alarm's window: the whole minutes that hold the longest request-driven scale-out, plus the
+    minute it takes to show in the metric."""
+    return -(-seconds // MINUTE) + 1
+
+
+def _requests_behind_alarms(targets: AlarmTargets) -> list[AlarmSpec]:
+    """Requests per target well above requestsPerReplica for longer than scaling should take: KEDA
+    is failing (CloudWatch unreadable, operator down) or maxReplicas is reached. Stacks without
+    request scaling get none (capacity-exhausted covers their ceiling)."""
+    if targets.requests_per_replica is None or targets.requests_behind_seconds is None:
+        return []
+    minutes = requests_behind_minutes(targets.requests_behind_seconds)
+    threshold = REQUESTS_BEHIND_FACTOR * targets.requests_per_replica
+    return [
+        AlarmSpec(
+            "requests-per-target-high",
+            "Gateway scaling not keeping up with requests",
+            f"Each gateway pod has served more than {threshold:g} requests a minute ({REQUESTS_BEHIND_FACTOR:g} x "
+            f"requestsPerReplica) for {minutes} minutes, longer than scaling out should take: KEDA is failing "
+            "or maxReplicas is reached.",
+            "GreaterThanThreshold",
+            threshold,
+            minutes,
+            minutes,
+            # No requests: nothing to keep up with.
+            "notBreaching",
+            metric=Metric(
+                ALB, "RequestCountPerTarget", {"TargetGroup": targets.target_group_dims["TargetGroup"]}, "Sum"
+            ),
+        )
+    ]
 
 
 def node_alarm_specs(t: AlarmThresholds, cluster_name: pulumi.Input[str]) -> list[AlarmSpec]:
@@ -494,6 +537,9 @@ class GatewayAlarmsArgs(TypedDict, total=False):
     """The gateway's namespace (ScaledGatewayWorkload's namespace)."""
     service_name: Required[pulumi.Input[str]]
     """The gateway's Service, which shares its name with the Deployment (ScaledGatewayWorkload's serviceName)."""
+    requests_behind_seconds: int
+    """With scaling.requestsPerReplica: how long request-driven scaling may take at worst (the plan's
+    timeline; Gateway gives it), the requests-per-target-high alarm's window. Required then."""
     dashboard_name: str
     """The CloudWatch dashboard's name; default: <component name>-<instance>."""
     instance: str
@@ -547,6 +593,21 @@ class GatewayAlarms(pulumi.ComponentResource):
                 ]
             )
         scaling = check.settings(ScalingSettings, args.get("scaling", {}), "scaling")
+        behind = args.get("requests_behind_seconds")
+        if scaling.requests_per_replica is not None and behind is None:
+            check.add(
+                [
+                    Problem(
+                        "requestsBehindSeconds",
+                        "is required with scaling.requestsPerReplica: the requests-per-target-high alarm's "
+                        "window (the plan's timeline gives how long request-driven scaling takes)",
+                    )
+                ]
+            )
+        if scaling.requests_per_replica is not None and lb is None:
+            check.add(
+                [Problem("targetGroupArnSuffix", "is required with scaling.requestsPerReplica (requests per target)")]
+            )
         settings = check.settings(AlarmSettings, args.get("alarms", {}), "alarms")
         check.add(gateway_alarm_problems(settings), "alarms")
         if not settings.enabled:
@@ -565,6 +626,8 @@ class GatewayAlarms(pulumi.ComponentResource):
             max_replicas=scaling.max_replicas,
             # The workload always sets a memory limit (gateway.resources.limits.memory).
             pod_has_memory_limit=True,
+            requests_per_replica=scaling.requests_per_replica,
+            requests_behind_seconds=behind,
         )
         tags = aws_tags(instance)
         child = pulumi.ResourceOptions(parent=self)

@@ -514,6 +514,24 @@ class ScalingRulesArgs(TypedDict, total=False):
     """Default: `"Max"`."""
 
 
+class KedaSettingsArgs(TypedDict, total=False):
+    """KEDA (keda.sh), installed by the cluster part in the controllers' namespace when a gateway sets
+    scaling.requestsPerReplica.
+
+    Stack file: `runmcp-gateway:scaling.keda`.
+    """
+
+    install: bool
+    """False when the cluster runs KEDA already (its operator then needs cloudwatch:GetMetricData
+    through its own Pod Identity or IRSA role). An existing cluster (cluster.existing) is assumed to
+    run it: set false there.
+
+    Default: `true`.
+    """
+    chart_version: str
+    """Default: `"2.20.2"`."""
+
+
 class ScalingSettingsArgs(TypedDict, total=False):
     """Stack file: `runmcp-gateway:scaling`."""
 
@@ -541,6 +559,20 @@ class ScalingSettingsArgs(TypedDict, total=False):
 
     Default: `0`.
     """
+    requests_per_replica: int
+    """Requests a minute one replica should serve: KEDA then also scales on the load balancer's
+    RequestCountPerTarget (CloudWatch, per minute), next to CPU and memory, and owns the HPA. For a
+    gateway that mostly waits on upstream APIs, whose CPU stays low while requests pile up. Needs
+    loadBalancer.kind: alb. Unset: the plain HPA on CPU and memory.
+    """
+    polling_interval_seconds: int
+    """How often KEDA asks CloudWatch for the requests per target (the ScaledObject's pollingInterval;
+    the HPA reads the value KEDA last fetched). Only with requestsPerReplica.
+
+    Default: `30`.
+    """
+    keda: KedaSettingsArgs
+    """KEDA itself (installed once per cluster). Only with requestsPerReplica."""
 
 
 class DomainSettingsArgs(TypedDict, total=False):
@@ -1061,6 +1093,7 @@ __all__ = [
     "ExistingVpcArgs",
     "GatewaySettingsArgs",
     "HealthCheckSettingsArgs",
+    "KedaSettingsArgs",
     "KubernetesVersion",
     "LoadBalancerDesyncMitigationMode",
     "LoadBalancerKind",

@@ -208,6 +208,10 @@ CLUSTER_AUTOSCALER_REQUESTS = Requests(100, 300)
 LOAD_BALANCER_CONTROLLER_REQUESTS = Requests(100, 128)
 """Set explicitly on each aws-load-balancer-controller replica (the chart sets none)."""
 LOAD_BALANCER_CONTROLLER_REPLICAS = 2
+KEDA_REQUESTS = Requests(100, 100)
+"""Each of KEDA's three pods (operator, metrics API server, admission webhooks): the keda chart's own
+requests (kedacore/charts keda/values.yaml, resources), set explicitly on the release."""
+KEDA_PODS = 3
 
 
 @dataclass(frozen=True)

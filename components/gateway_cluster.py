@@ -24,9 +24,10 @@ from pydantic.alias_generators import to_camel
 
 from . import __version__
 from .alarms import ClusterAlarms
-from .args import AlarmSettingsArgs, ClusterSettingsArgs, ControllerSettingsArgs, KubernetesVersion
+from .args import AlarmSettingsArgs, ClusterSettingsArgs, ControllerSettingsArgs, KedaSettingsArgs, KubernetesVersion
 from .cluster import EksCluster, ExistingCluster, given_provider
 from .iam import AwsAccount
+from .keda import Keda
 from .kube import object_name, system_namespace
 from .labels import aws_tags, controller_labels
 from .load_balancer import LoadBalancerController
@@ -37,7 +38,9 @@ from .settings import (
     ClusterScopeSettings,
     ClusterSettings,
     ControllerSettings,
+    EksSettings,
     ExistingClusterSettings,
+    KedaSettings,
     SettingsError,
     validated,
 )
@@ -110,6 +113,9 @@ class ClusterHandle:
     groups. None without a controller installed by the GatewayCluster."""
     controller_ready: Sequence[pulumi.Resource] = ()
     """What a gateway's target group binding waits for: the controller's release (in one program)."""
+    keda_ready: Sequence[pulumi.Resource] = ()
+    """What a gateway's ScaledObject waits for: KEDA's release (in one program; a cluster made elsewhere,
+    or in another program, is assumed to run KEDA already)."""
     alarm_actions: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
     """The topics every alarm on this cluster notifies (empty with alarms off)."""
     node_alarm_arns: Sequence[pulumi.Input[str]] = ()
@@ -202,14 +208,27 @@ class ClusterHandle:
         )
 
 
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+"""RFC 1918: where an EKS API server's ENIs are when the VPC was made elsewhere and its range is not given."""
+
+
+def api_server_cidrs(eks: EksSettings) -> list[str]:
+    """Where the cluster's API server reaches pods from and is reached at: its cross-account ENIs sit in
+    the cluster's subnets (docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), so the VPC's
+    range; for a VPC made elsewhere, whose range is not given, the private ranges."""
+    return [eks.network.cidr] if eks.network.existing is None else list(PRIVATE_RANGES)
+
+
 if TYPE_CHECKING:
     ClusterSection: TypeAlias = ClusterSettings | ClusterSettingsArgs
     ControllerSection: TypeAlias = ControllerSettings | ControllerSettingsArgs
     AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
+    KedaSection: TypeAlias = KedaSettings | KedaSettingsArgs
 else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
     ClusterSection = ClusterSettingsArgs
     ControllerSection = ControllerSettingsArgs
     AlarmSection = AlarmSettingsArgs
+    KedaSection = KedaSettingsArgs
 
 
 class GatewayClusterArgs(TypedDict, total=False):
@@ -222,6 +241,8 @@ class GatewayClusterArgs(TypedDict, total=False):
     """install (default true) and chartVersion of the AWS Load Balancer Controller."""
     alarms: AlarmSection
     """The shared topic's subscribers (emails, httpsEndpoints, existingTopicArns) and the node alarms."""
+    keda: KedaSection
+    """KEDA (install, chartVersion), for gateways that scale on requests; unset: none is installed."""
     instance: str
     """Names this installation (tags, the default cluster name); default: the stack name."""
 
@@ -280,10 +301,11 @@ class GatewayCluster(pulumi.ComponentResource):
         )
         autoscale_nodes = eks is not None and eks.cluster_autoscaler.enabled
         install_controller = settings.load_balancer_controller.install
+        install_keda = settings.keda is not None and settings.keda.install
         # The controllers hold AWS permissions: they run in a namespace of their own under Pod
         # Security restricted (kube-system cannot enforce it).
         controllers_namespace: pulumi.Input[str] = ""
-        if autoscale_nodes or install_controller:
+        if autoscale_nodes or install_controller or install_keda:
             labels = controller_labels(instance, __version__)
             namespace = system_namespace(f"{name}-controllers-namespace", version, labels, in_cluster)
             controllers_namespace = object_name(namespace)
@@ -318,6 +340,21 @@ class GatewayCluster(pulumi.ComponentResource):
                 private_given if isinstance(private_given, pulumi.Output) or private_given else existing.subnet_ids
             )
             node_group = existing.node_security_group_id
+        keda = None
+        if isinstance(cluster, EksCluster) and install_keda:
+            # The settings refuse installing KEDA on an existing cluster (it is assumed to run it).
+            assert eks is not None
+            assert settings.keda is not None
+            keda = Keda(
+                f"{name}-keda",
+                settings.keda,
+                cluster_name=cluster.cluster_name,
+                namespace=controllers_namespace,
+                api_server_cidrs=api_server_cidrs(eks),
+                labels=controller_labels(instance, __version__),
+                tags=tags,
+                opts=in_cluster,
+            )
         controller = None
         if install_controller:
             # The settings refuse a controller on an existing cluster whose name or VPC is not given.
@@ -362,6 +399,7 @@ class GatewayCluster(pulumi.ComponentResource):
             kubeconfig=cluster.kubeconfig,
             controller_role_name=controller.role_name if controller is not None else None,
             controller_ready=[controller.release] if controller is not None else (),
+            keda_ready=[keda.release] if keda is not None else (),
             alarm_actions=alarms.actions if alarms is not None else (),
             node_alarm_arns=[a.arn for a in alarms.alarms.values()] if alarms is not None else (),
         )

@@ -30,6 +30,7 @@ from .args import (
     ScalingSettingsArgs,
     SessionStoreSettingsArgs,
 )
+from .autoscaling import RequestTrigger
 from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
 from .cluster import given_provider
 from .gateway import StoreConnection, WorkloadContext
@@ -55,6 +56,7 @@ from .settings import (
     gateway_alarm_problems,
     validated,
 )
+from .timeline import inputs_of, requests_behind_seconds
 from .zonal_autoshift import zonal_autoshift
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ class GatewayArgs(TypedDict, total=False):
     gateway: Required[GatewaySection]
     """The workload: image (required), name, namespace (one per gateway on a cluster), port, ..."""
     scaling: ScalingSection
-    """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, ..."""
+    """The HorizontalPodAutoscaler: minReplicas, maxReplicas, targetCpuUtilization, requestsPerReplica (KEDA), ..."""
     load_balancer: LoadBalancerSection
     """The Application Load Balancer: kind, scheme, domain, certificateArn, tlsPolicy, ..."""
     alarms: AlarmSection
@@ -201,6 +203,15 @@ class Gateway(pulumi.ComponentResource):
             assert settings.session_store is not None
             plain, secret = store.env(settings.session_store.env.names())
             connection = StoreConnection(env=plain, secret_env=secret, cidrs=store.egress_cidrs, ports=store.ports)
+        requests = None
+        if settings.scaling.requests_per_replica is not None:
+            # The settings refuse requestsPerReplica without an ALB.
+            assert load_balancer is not None
+            requests = RequestTrigger(
+                target_group_arn_suffix=load_balancer.target_group_arn_suffix,
+                region=account.region,
+                ready=list(handle.keda_ready),
+            )
         parts = scaled_parts(
             name,
             settings,
@@ -213,6 +224,7 @@ class Gateway(pulumi.ComponentResource):
                 store=connection,
             ),
             in_cluster,
+            requests=requests,
         )
         workload, self.headroom = parts.workload, parts.headroom
         self.alarms: GatewayAlarms | None = None
@@ -234,6 +246,9 @@ class Gateway(pulumi.ComponentResource):
                     alarm_args["certificate_arn"] = load_balancer.made_certificate_arn
             if handle.cluster_name is not None:
                 alarm_args["cluster_name"] = handle.cluster_name
+            behind = requests_behind_seconds(inputs_of(settings))
+            if behind is not None:
+                alarm_args["requests_behind_seconds"] = behind
             self.alarms = GatewayAlarms(f"{name}-alarms", alarm_args, opts=child, account=account)
         self.zonal_autoshift: aws.arczonalshift.ZonalAutoshiftConfiguration | None = None
         if settings.load_balancer.zonal_autoshift and load_balancer is not None and self.alarms is not None:

@@ -37,7 +37,7 @@ from .gateway_service import Gateway, GatewayArgs
 from .iam import AwsAccount
 from .labels import aws_tags
 from .names import check_names
-from .settings import PROJECT, ClusterSettings, DrillSettings, StackSettings, load_settings
+from .settings import PROJECT, ClusterSettings, DrillSettings, StackSettings, installs_keda, load_settings
 from .timeline import timeline
 from .zonal_autoshift import zonal_autoshift
 
@@ -166,6 +166,8 @@ class GatewayPlatform(pulumi.ComponentResource):
                 ),
                 # Nothing to watch (no load balancer, no cluster name for Container Insights): no topic.
                 "alarms": alarms.model_copy(update={"enabled": alarms.enabled and _watched(settings)}),
+                # KEDA only for a gateway that scales on requests (and not on a cluster that runs it).
+                **({"keda": settings.scaling.keda} if installs_keda(settings) else {}),
                 "instance": instance,
             },
             # The parent (and so the providers) are this component's, but a kubernetes provider

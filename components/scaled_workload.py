@@ -18,7 +18,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import GatewaySettingsArgs, ScalingSettingsArgs
-from .autoscaling import GatewayAutoscaler
+from .autoscaling import GatewayAutoscaler, RequestTrigger
 from .cluster import _provider as kubernetes_provider
 from .cluster import given_provider
 from .gateway import GatewayWorkload, WorkloadContext
@@ -64,6 +64,8 @@ def scaled_parts(
     settings: StackSettings,
     context: WorkloadContext,
     in_cluster: pulumi.ResourceOptions,
+    *,
+    requests: RequestTrigger | None = None,
 ) -> ScaledParts:
     """The workload, its autoscaler and its headroom, named after ``name`` (Gateway's children and
     ScaledGatewayWorkload's have the same names, so the same objects)."""
@@ -75,6 +77,7 @@ def scaled_parts(
         workload.deployment,
         labels=recommended_labels(context.instance, gateway.image, component="autoscaling"),
         opts=in_cluster,
+        requests=requests,
     )
     headroom = None
     if scaling.headroom_replicas:
@@ -142,7 +145,25 @@ class ScaledGatewayWorkload(pulumi.ComponentResource):
         handle = received_handle(args["cluster"], source)
         # The one model for the gateway's rules and those across it and its cluster (capacity);
         # the load balancer is another component's, so only what binding to it asks of the pods.
-        sections: dict[str, object] = {"gateway": args.get("gateway"), "scaling": args.get("scaling", {})}
+        scaling_in: ScalingSection = args.get("scaling") or ScalingSettings()
+        asked = (
+            scaling_in.requests_per_replica is not None
+            if isinstance(scaling_in, ScalingSettings)
+            else any(k in scaling_in for k in ("requests_per_replica", "requestsPerReplica"))
+        )
+        if asked:
+            # KEDA's trigger reads the load balancer's target group and waits for the cluster's KEDA: Gateway's.
+            raise SettingsError(
+                source,
+                [
+                    Problem(
+                        "scaling.requestsPerReplica",
+                        "request-based scaling (KEDA) is made by Gateway, which has the load balancer's target "
+                        "group; ScaledGatewayWorkload scales on CPU and memory",
+                    )
+                ],
+            )
+        sections: dict[str, object] = {"gateway": args.get("gateway"), "scaling": scaling_in}
         settings = validated(
             StackSettings, {**sections, "load_balancer": {"kind": "none"}, "cluster": handle.settings}, source
         )

@@ -65,6 +65,13 @@ NODE_BOOT_SECONDS = (40, 90)
 awslabs/node-latency-for-k8s."""
 
 
+CLOUDWATCH_MINUTE_SECONDS = 60
+"""The load balancer sends its metrics to CloudWatch in 60-second intervals (ALB user guide,
+load-balancer-cloudwatch-metrics.html), and KEDA's query window ends at the last whole minute
+(kedacore/keda v2.20.2, pkg/scalers/aws_cloudwatch_scaler.go, computeQueryWindow): a rise in
+requests per target shows fully once a whole minute lies after it."""
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A step no setting governs and no source times for this gateway: the staging drill measures it."""
@@ -109,6 +116,13 @@ ESTIMATES = {
     ),
     "endpoint": Estimate(
         "endpoint update", 0, 2, "no load balancer: the Service endpoint is added and kube-proxy programs it"
+    ),
+    "publish": Estimate(
+        "CloudWatch publication",
+        15,
+        90,
+        "from the end of a minute to its RequestCountPerTarget being readable: AWS states no figure for load "
+        "balancer metrics; KEDA's two-minute window reads the minute before while one is missing",
     ),
 }
 """The estimates, in one place (see the module docstring)."""
@@ -197,11 +211,19 @@ class Timeline:
     pod_failure: Figure
     node_loss: Figure
     zone_loss: Figure
+    scale_out_on_requests: Figure
     assumptions: tuple[str, ...] = field(default=())
 
     @property
     def figures(self) -> tuple[Figure, ...]:
-        return (self.scale_out_with_room, self.scale_out_new_node, self.pod_failure, self.node_loss, self.zone_loss)
+        return (
+            self.scale_out_with_room,
+            self.scale_out_new_node,
+            self.scale_out_on_requests,
+            self.pod_failure,
+            self.node_loss,
+            self.zone_loss,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {"figures": [f.as_json() for f in self.figures], "assumptions": list(self.assumptions)}
@@ -233,6 +255,10 @@ class Inputs:
     """Who adds a node: "cluster.eks.clusterAutoscaler", "the existing cluster's", or None (nobody)."""
     headroom_replicas: int = 0
     """Replicas of room held by placeholder pods: scaling.headroomReplicas (components/headroom.py)."""
+    requests_per_replica: int | None = None
+    """scaling.requestsPerReplica: KEDA also scales on requests per target (None: CPU and memory only)."""
+    polling_interval: int = 30
+    """scaling.pollingIntervalSeconds: how often KEDA reads CloudWatch (the HPA reads KEDA's cached value)."""
 
 
 def inputs_of(s: StackSettings) -> Inputs:
@@ -263,6 +289,8 @@ def inputs_of(s: StackSettings) -> Inputs:
         node_grace=NODE_MONITOR_GRACE_SECONDS.get(s.cluster.kubernetes_version, NODE_MONITOR_GRACE_SECONDS_SINCE_1_32),
         node_autoscaler=autoscaler,
         headroom_replicas=s.scaling.headroom_replicas,
+        requests_per_replica=s.scaling.requests_per_replica,
+        polling_interval=s.scaling.polling_interval_seconds,
     )
 
 
@@ -293,6 +321,57 @@ def _metrics_terms(i: Inputs) -> list[Term]:
             "scaling.scaleUp.stabilizationWindowSeconds",
         ),
     ]
+
+
+def _request_metric_terms(i: Inputs) -> list[Term]:
+    """From requests per target rising above scaling.requestsPerReplica to the HPA acting on it."""
+    minute = CLOUDWATCH_MINUTE_SECONDS
+    return [
+        Term(
+            "CloudWatch minute",
+            minute,
+            2 * minute,
+            "a whole minute of RequestCountPerTarget after the rise: the load balancer sends per 60 s and KEDA "
+            "reads whole minutes (ALB user guide; kedacore/keda aws_cloudwatch_scaler.go)",
+        ),
+        _estimate("publish"),
+        Term(
+            "KEDA poll",
+            0,
+            i.polling_interval,
+            "scaling.pollingIntervalSeconds: KEDA reads CloudWatch this often; the HPA reads its cached value "
+            "(useCachedMetrics)",
+        ),
+        Term("HPA sync", 0, i.hpa_sync, f"HPA sync period {i.hpa_sync} s (Kubernetes default)"),
+        Term(
+            "scale-up stabilization",
+            i.scale_up.stabilization_window_seconds,
+            i.scale_up.stabilization_window_seconds,
+            "scaling.scaleUp.stabilizationWindowSeconds",
+        ),
+    ]
+
+
+def request_scale_out_chain(i: Inputs, *, new_node: bool) -> Chain | None:
+    """A replica added because requests per target rose, serving: with room on a node, or once a node
+    is added (``new_node``, when a node autoscaler can add one). None without request scaling."""
+    if i.requests_per_replica is None or i.scale_up.select_policy == "Disabled":
+        return None
+    if new_node and i.node_autoscaler is None:
+        return None
+    node = _node_add_terms(i) if new_node else []
+    return Chain(
+        "scale out on requests" + (" onto a new node" if new_node else ""),
+        (*_request_metric_terms(i), _estimate("schedule"), *node, *_pod_start_terms(i, fresh_node=new_node)),
+    )
+
+
+def requests_behind_seconds(i: Inputs) -> int | None:
+    """How long request-driven scaling should take at worst: a node added if one can be, else room on a
+    node. Requests per target above target for longer than this mean scaling does not keep up (the
+    alarm requests-per-target-high, components/alarms.py). None without request scaling."""
+    chain = request_scale_out_chain(i, new_node=True) or request_scale_out_chain(i, new_node=False)
+    return chain.worst if chain is not None else None
 
 
 def _pod_start_terms(i: Inputs, *, fresh_node: bool) -> list[Term]:
@@ -496,14 +575,36 @@ def timeline_of(i: Inputs) -> Timeline:
         _out_of_rotation_chains(i, node_chain),
         notes=("a zonal shift (ARC) moves traffic away when started; AWS times an autoshift, this does not",),
     )
+    on_requests = request_scale_out_chain(i, new_node=False)
+    with_node = request_scale_out_chain(i, new_node=True)
+    requests = Figure(
+        "scaleOutOnRequests",
+        "a new replica serves after requests rise (KEDA, with room)",
+        (on_requests,) if on_requests is not None else (),
+        unavailable=disabled
+        or (
+            "scaling.requestsPerReplica is unset: the gateway scales on CPU and memory only"
+            if i.requests_per_replica is None
+            else None
+        ),
+        notes=(
+            "slower than the CPU path (CloudWatch counts requests per minute): it is there for load whose CPU "
+            "stays low, requests waiting on upstream APIs",
+            *((f"when a node must be added: {with_node.best}-{with_node.worst} s",) if with_node is not None else ()),
+        )
+        if on_requests is not None
+        else (),
+    )
     return Timeline(
         with_room,
         new_node,
         pod_failure,
         node_loss,
         zone_loss,
+        requests,
         assumptions=(
-            "scale-out: CPU (or memory) above the HPA's target by more than its 10 % tolerance",
+            "scale-out: CPU (or memory), or requests per target with KEDA, above the HPA's target by more than "
+            "its 10 % tolerance",
             "terms marked 'estimate' are not governed by a setting; the staging drill measures them",
         ),
     )

@@ -37,6 +37,8 @@ CATALOGUE: dict[tuple[str, str], tuple[set[str], list[set[str]]]] = {
     ("AWS/ApplicationELB", "HealthyHostCount"): (GAUGE, [{TG, LB}, {AZ, TG, LB}]),
     ("AWS/ApplicationELB", "UnHealthyHostCount"): (GAUGE, [{TG, LB}, {AZ, TG, LB}]),
     ("AWS/ApplicationELB", "RequestCount"): ({"Sum"}, ALB_REQUEST_DIMS),
+    # Already an average per target; Sum is its only valid statistic (ALB user guide).
+    ("AWS/ApplicationELB", "RequestCountPerTarget"): ({"Sum"}, [{TG}, {TG, LB}]),
     ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"): ({"Sum"}, ALB_REQUEST_DIMS),
     ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"): ({"Sum"}, [{LB}, {AZ, LB}]),
     ("AWS/ApplicationELB", "TargetResponseTime"): ({"Average", "percentile"}, ALB_REQUEST_DIMS),

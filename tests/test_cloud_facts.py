@@ -232,10 +232,20 @@ ROLES: dict[str, tuple[dict[str, Any], set[str]]] = {
     ),
     "load-balancer-controller-role": (POD_IDENTITY_TRUST, set()),
     "cluster-autoscaler-role": (POD_IDENTITY_TRUST, set()),
+    # KEDA's operator (prod and staging scale on requests): reads CloudWatch through Pod Identity.
+    "keda-role": (POD_IDENTITY_TRUST, set()),
 }
 # Add-on -> the service account its Pod Identity association names (EKS add-on docs above:
 # aws-node for vpc-cni, cloudwatch-agent for amazon-cloudwatch-observability).
 ADDON_SERVICE_ACCOUNTS = {"vpc-cni": "aws-node", "amazon-cloudwatch-observability": "cloudwatch-agent"}
+
+
+KEDA_STACKS = {"prod", "staging"}
+"""The stack files that set scaling.requestsPerReplica: KEDA and its operator's role are theirs only."""
+
+
+def expected_roles(stack: str) -> dict[str, tuple[dict[str, Any], set[str]]]:
+    return {k: v for k, v in ROLES.items() if k != "keda-role" or stack in KEDA_STACKS}
 
 
 def roles(plan: Plan) -> dict[str, PlannedResource]:
@@ -246,8 +256,8 @@ def roles(plan: Plan) -> dict[str, PlannedResource]:
 @pytest.mark.parametrize("stack", REPO_STACKS)
 def test_every_role_trusts_the_right_service_with_the_right_actions(stack: str) -> None:
     found = roles(planned(stack))
-    assert set(found) == set(ROLES)
-    for name, (trust, _) in ROLES.items():
+    assert set(found) == set(expected_roles(stack))
+    for name, (trust, _) in expected_roles(stack).items():
         (statement,) = json.loads(found[name].inputs["assumeRolePolicy"])["Statement"]
         assert statement["Effect"] == "Allow"
         assert statement["Principal"] == {"Service": trust["Service"]}, name
@@ -405,7 +415,12 @@ def test_pod_identity_goes_to_the_service_accounts_the_charts_create(stack: str)
         for r in of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
     }
     # Both controllers run in the project's own namespace, where Pod Security restricted is enforced.
-    assert found == {("runmcp-system", "cluster-autoscaler"), ("runmcp-system", "aws-load-balancer-controller")}
+    assert found == {
+        ("runmcp-system", "cluster-autoscaler"),
+        ("runmcp-system", "aws-load-balancer-controller"),
+        # The keda chart's operator service account (kedacore/charts keda/values.yaml serviceAccount.operator.name).
+        *([("runmcp-system", "keda-operator")] if stack in KEDA_STACKS else []),
+    }
 
 
 # --- NetworkPolicy ---------------------------------------------------------------------------------
@@ -420,7 +435,11 @@ Identity association, so nothing there is its business."""
 
 
 def gateway_policy(plan: Plan) -> dict[str, Any]:
-    (policy,) = [p for p in objects(plan, "NetworkPolicy") if p["spec"]["podSelector"] != {}]
+    (policy,) = [
+        p
+        for p in objects(plan, "NetworkPolicy")
+        if p["spec"]["podSelector"] != {} and p["metadata"]["namespace"] != "runmcp-system"
+    ]
     return policy
 
 
@@ -509,6 +528,9 @@ ALARMS: dict[str, tuple[str, str, str | None]] = {
     # Pinned at maxReplicas for the whole window (Minimum reaching it).
     "capacity-exhausted": ("GreaterThanOrEqualToThreshold", "notBreaching", "Minimum"),
     "pod-memory-near-limit": ("GreaterThanThreshold", "notBreaching", "Maximum"),
+    # Requests per target above the target for the whole window; no requests, nothing to keep up with.
+    # RequestCountPerTarget's only valid statistic is Sum (ALB user guide).
+    "requests-per-target-high": ("GreaterThanThreshold", "notBreaching", "Sum"),
 }
 COMPARISON_OPERATORS = {
     "GreaterThanOrEqualToThreshold",
@@ -553,7 +575,9 @@ def test_every_policy_document_is_in_the_current_policy_language(stack: str) -> 
         for key, value in r.inputs.items()
         if key in ("assumeRolePolicy", "policy") and isinstance(value, str)
     }
-    assert {name for name, key in documents if key == "assumeRolePolicy"} == {f"runmcp-{role}" for role in ROLES}
+    assert {name for name, key in documents if key == "assumeRolePolicy"} == {
+        f"runmcp-{role}" for role in expected_roles(stack)
+    }
     assert any(key == "policy" for _, key in documents)
     assert {(name, key): d.get("Version") for (name, key), d in documents.items()} == dict.fromkeys(
         documents, "2012-10-17"
@@ -569,8 +593,8 @@ def test_a_pod_identity_waits_for_its_roles_inline_policy(stack: str) -> None:
     for policy in of_type(plan, "aws:iam/rolePolicy:RolePolicy"):
         inline.setdefault(policy.inputs["role"], set()).add(policy.urn)
     associations = of_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
-    # The load balancer controller's and the cluster autoscaler's.
-    assert len(associations) == len(inline) == 2
+    # The load balancer controller's, the cluster autoscaler's and KEDA's operator's.
+    assert len(associations) == len(inline) == (3 if stack in KEDA_STACKS else 2)
     for association in associations:
         role = association.inputs["roleArn"].rsplit("/", 1)[-1]
         assert inline[role] & set(association.dependencies), association.name

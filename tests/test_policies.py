@@ -84,9 +84,8 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 # rule -> (how to break prod, a fragment of the message)
 BREAK: dict[str, tuple[Callable[[list[Resource]], list[Resource]], str]] = {
     "gateway-autoscaled-ha": (
-        lambda rs: edit(
-            rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", lambda p: p["spec"].update(minReplicas=1)
-        ),
+        # prod scales through KEDA: its ScaledObject carries the bounds the HPA gets.
+        lambda rs: edit(rs, "kubernetes:keda.sh/v1alpha1:ScaledObject", lambda p: p["spec"].update(minReplicaCount=1)),
         "minReplicas is 1",
     ),
     "gateway-disruption-budget": (

@@ -15,6 +15,7 @@ import yaml
 from components.config import read_stack_file
 from components.offline import cli as offline_cli
 from components.offline.checks import CheckReport
+from components.offline.crds import SCHEMAS as CRD_SCHEMAS
 from components.offline.mocks import CloudMocks
 from components.offline.runner import (
     UNKNOWN,
@@ -351,7 +352,9 @@ def test_the_json_plan_lists_options_invokes_and_checks() -> None:
     assert kubernetes["coverage"]["objects"] == sum(
         1
         for r in doc["resources"]
-        if r["type"].startswith("kubernetes:") and "kind" in r["inputs"] and "elbv2" not in r["type"]
+        if r["type"].startswith("kubernetes:")
+        and "kind" in r["inputs"]
+        and (r["inputs"].get("apiVersion"), r["inputs"]["kind"]) not in CRD_SCHEMAS
     )
 
 

@@ -256,6 +256,7 @@ DOCUMENTED = {
     "prod": {
         "scaleOutWithRoom": (18, 95),
         "scaleOutNewNode": (60, 215),
+        "scaleOutOnRequests": (78, 305),
         "podFailure": (5, 13),
         "nodeLoss": (73, 255),
         "zoneLoss": (5, 13),
@@ -263,6 +264,7 @@ DOCUMENTED = {
     "dev": {
         "scaleOutWithRoom": (18, 100),
         "scaleOutNewNode": (60, 220),
+        "scaleOutOnRequests": (None, None),
         "podFailure": (10, 25),
         "nodeLoss": (343, 530),
         "zoneLoss": (10, 25),

@@ -321,6 +321,19 @@ REFUSALS: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
         "payments",
         "minReplicas (7) is greater than maxReplicas (6)",
     ),
+    "a workload asked to scale on requests (Gateway's: it has the target group)": (
+        lambda p: _resource(p, "payments").update(scaling={"requestsPerReplica": 600}),
+        "payments",
+        "runmcp:index:ScaledGatewayWorkload payments: runmcp-gateway:scaling.requestsPerReplica: request-based "
+        "scaling (KEDA) is made by Gateway",
+    ),
+    "alarms for request-based scaling without their window": (
+        lambda p: _resource(p, "alarms").update(
+            scaling={"minReplicas": 2, "maxReplicas": 6, "requestsPerReplica": 600}
+        ),
+        "alarms",
+        "runmcp:index:GatewayAlarms alarms: requestsBehindSeconds: is required with scaling.requestsPerReplica",
+    ),
     "alarms with the cluster's subscribers": (
         lambda p: _resource(p, "alarms")["alarms"].update(emails=["me@example.com"]),
         "alarms",

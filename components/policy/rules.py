@@ -22,6 +22,8 @@ PACK_NAME = "runmcp-gateway-guardrails"
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+"""KEDA's ScaledObject: KEDA makes the HPA from it (minReplicaCount, maxReplicaCount)."""
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
@@ -102,20 +104,24 @@ def _serving(resources: Sequence[Resource]) -> list[Resource]:
 
 
 def autoscaled_ha(resources: Sequence[Resource]) -> Iterable[Finding]:
-    hpas = _of(resources, HPA)
+    # An HPA, or a ScaledObject (KEDA makes the HPA; its bounds are minReplicaCount and maxReplicaCount).
+    scalers = [(h, "minReplicas", "maxReplicas") for h in _of(resources, HPA)]
+    scalers += [(o, "minReplicaCount", "maxReplicaCount") for o in _of(resources, SCALED_OBJECT)]
     for deployment in _serving(resources):
         name = deployment.props.get("metadata", {}).get("name")
         mine = [
-            h
-            for h in hpas
+            (h, low_key, high_key)
+            for h, low_key, high_key in scalers
             if h.props.get("spec", {}).get("scaleTargetRef", {}).get("kind") == "Deployment"
             and h.props["spec"]["scaleTargetRef"].get("name") == name
         ]
         if not mine:
             yield f"Deployment {name} has no HorizontalPodAutoscaler", deployment.urn
-        for hpa in mine:
+        for hpa, low_key, high_key in mine:
             spec = hpa.props["spec"]
-            low, high = spec.get("minReplicas", 1), spec["maxReplicas"]
+            # KEDA's defaults: minReplicaCount 0, maxReplicaCount 100; the HPA's minReplicas 1.
+            low = spec.get(low_key, 1 if low_key == "minReplicas" else 0)
+            high = spec.get(high_key, 100)
             if low < 2:
                 yield f"minReplicas is {low}: one pod is not highly available; use 2 or more", hpa.urn
             if high <= low:

@@ -75,6 +75,7 @@ from .gateway import (
     Shutdown,
     SpecFileName,
 )
+from .keda import KEDA_CHART_VERSION, KedaSettings
 from .load_balancer import (
     DEREGISTRATION_PROPAGATION_SECONDS,
     LOAD_BALANCER_CONTROLLER_CHART_VERSION,
@@ -122,7 +123,7 @@ from .session_store import (
     password_problems,
     store_env_problems,
 )
-from .stack import ClusterScopeSettings, StackSettings, store_advisory, zone_loss_advisory
+from .stack import ClusterScopeSettings, StackSettings, installs_keda, store_advisory, zone_loss_advisory
 
 __all__ = [
     "AWS_REGION_KEY",
@@ -131,6 +132,7 @@ __all__ = [
     "DEREGISTRATION_PROPAGATION_SECONDS",
     "EKS_ADDONS",
     "FROM_RESOURCE",
+    "KEDA_CHART_VERSION",
     "LOAD_BALANCER_CONTROLLER_CHART_VERSION",
     "MAX_DEREGISTRATION_DELAY_SECONDS",
     "MISSPELT_PROJECT_PREFIX",
@@ -179,6 +181,7 @@ __all__ = [
     "HttpsUrl",
     "Image",
     "InstanceTypeName",
+    "KedaSettings",
     "KmsKeyArn",
     "KubernetesVersion",
     "LabelKey",
@@ -227,6 +230,7 @@ __all__ = [
     "cidr_name_part",
     "gateway_alarm_problems",
     "https_name_part",
+    "installs_keda",
     "load_settings",
     "name_slug",
     "password_problems",

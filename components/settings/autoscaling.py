@@ -1,13 +1,16 @@
-"""runmcp-gateway:scaling: the HorizontalPodAutoscaler (components/autoscaling.py)."""
+"""runmcp-gateway:scaling: the HorizontalPodAutoscaler, or KEDA's ScaledObject when the gateway also
+scales on requests (components/autoscaling.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
+from pydantic.alias_generators import to_camel
 
-from .base import _Model, _refuse, bounds_problems
+from .base import Problem, _Model, _refuse, bounds_problems
 from .fields import Percent
+from .keda import KedaSettings
 
 
 class ScalingPolicy(_Model):
@@ -56,8 +59,24 @@ class ScalingSettings(_Model):
     headroom_replicas: Annotated[int, Field(ge=0, le=1000)] = 0
     """Room held for this many new gateway replicas by placeholder pods (components/headroom.py) that a
     new replica preempts instead of waiting for a node; 0 makes none."""
+    requests_per_replica: Annotated[int, Field(ge=1, le=1000000)] | None = None
+    """Requests a minute one replica should serve: KEDA then also scales on the load balancer's
+    RequestCountPerTarget (CloudWatch, per minute), next to CPU and memory, and owns the HPA. For a
+    gateway that mostly waits on upstream APIs, whose CPU stays low while requests pile up. Needs
+    loadBalancer.kind: alb. Unset: the plain HPA on CPU and memory."""
+    polling_interval_seconds: Annotated[int, Field(ge=5, le=300)] = 30
+    """How often KEDA asks CloudWatch for the requests per target (the ScaledObject's pollingInterval;
+    the HPA reads the value KEDA last fetched). Only with requestsPerReplica."""
+    keda: KedaSettings = KedaSettings()
+    """KEDA itself (installed once per cluster). Only with requestsPerReplica."""
 
     @model_validator(mode="after")
     def _min_within_max(self) -> ScalingSettings:
-        _refuse(bounds_problems("minReplicas", self.min_replicas, "maxReplicas", self.max_replicas))
+        problems = bounds_problems("minReplicas", self.min_replicas, "maxReplicas", self.max_replicas)
+        if self.requests_per_replica is None:
+            problems += [
+                Problem(to_camel(field), "has no effect without requestsPerReplica; remove it")
+                for field in sorted({"polling_interval_seconds", "keda"} & self.model_fields_set)
+            ]
+        _refuse(problems)
         return self

@@ -16,6 +16,8 @@ from ..capacity import (
     CLUSTER_AUTOSCALER_REQUESTS,
     CLUSTER_WIDE_REQUESTS,
     DAEMONSET_REQUESTS,
+    KEDA_PODS,
+    KEDA_REQUESTS,
     LOAD_BALANCER_CONTROLLER_REPLICAS,
     LOAD_BALANCER_CONTROLLER_REQUESTS,
     NodeGroupCapacity,
@@ -31,6 +33,7 @@ from .base import Problem, _CrossFieldError, _Model
 from .cluster import ClusterSettings, EksSettings, ExistingClusterSettings
 from .drills import DrillSettings
 from .gateway import GatewaySettings
+from .keda import KedaSettings
 from .load_balancer import ControllerSettings, LoadBalancerSettings, alb_subnets_problem, shutdown_behind_alb_problems
 from .session_store import SessionStoreSettings, ValkeyStoreSettings, store_env_problems
 
@@ -120,6 +123,9 @@ class ClusterScopeSettings(_Model):
     """install: false when no gateway on this cluster has an ALB, or the cluster runs the controller already."""
     alarms: AlarmSettings = AlarmSettings()
     """enabled, emails, httpsEndpoints, existingTopicArns, runbookUrl and the node thresholds."""
+    keda: KedaSettings | None = None
+    """KEDA, for gateways on this cluster that scale on requests (scaling.requestsPerReplica); unset
+    (the default): none is installed here."""
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ClusterScopeSettings:
@@ -134,6 +140,14 @@ class ClusterScopeSettings(_Model):
                     "is made by GatewayPlatform, after the gateway whose availability alarms judge the practice "
                     "runs; with GatewayCluster, make an aws.arczonalshift.ZonalAutoshiftConfiguration for the "
                     "cluster's ARN with your gateways' alarms (components/zonal_autoshift.py)",
+                )
+            )
+        if existing is not None and self.keda is not None and self.keda.install:
+            problems.append(
+                Problem(
+                    "keda.install",
+                    "an existing cluster (cluster.existing) is assumed to run KEDA: set install: false "
+                    "(its operator needs cloudwatch:GetMetricData)",
                 )
             )
         if existing is not None and self.load_balancer_controller.install:
@@ -156,6 +170,7 @@ def _cross_field_problems(s: StackSettings) -> Iterable[Problem]:
     (so a building block given that model alone refuses it too)."""
     yield from _cluster_problems(s)
     yield from _load_balancer_problems(s)
+    yield from _request_scaling_problems(s)
     yield from _drill_problems(s)
     yield from _autoshift_problems(s)
     yield from _session_store_problems(s)
@@ -221,6 +236,30 @@ def _valkey_network_problems(s: StackSettings) -> Iterable[Problem]:
             "cluster.existing.privateSubnetIds",
             "sessionStore.kind: valkey needs the cluster's private subnets in two or more zones; give them, "
             "or point sessionStore (kind: existing) at a store made elsewhere",
+        )
+
+
+def installs_keda(s: StackSettings) -> bool:
+    """Whether this stack's cluster part installs KEDA: a gateway that scales on requests, on a
+    cluster made here, unless scaling.keda.install is false."""
+    return s.scaling.requests_per_replica is not None and s.scaling.keda.install and s.cluster.existing is None
+
+
+def _request_scaling_problems(s: StackSettings) -> Iterable[Problem]:
+    """Scaling on requests reads the ALB's RequestCountPerTarget for this gateway's target group; KEDA
+    is installed by the cluster part only on a cluster made here."""
+    if s.scaling.requests_per_replica is None:
+        return
+    if s.load_balancer.kind != "alb":
+        yield Problem(
+            "scaling.requestsPerReplica",
+            "needs loadBalancer.kind: alb (it scales on the load balancer's requests per target)",
+        )
+    if s.cluster.existing is not None and s.scaling.keda.install:
+        yield Problem(
+            "scaling.keda.install",
+            "an existing cluster (cluster.existing) is assumed to run KEDA: set install: false "
+            "(its operator needs cloudwatch:GetMetricData)",
         )
 
 
@@ -307,6 +346,7 @@ def _capacity_inputs(s: StackSettings, eks: EksSettings) -> _CapacityInputs:
                     LOAD_BALANCER_CONTROLLER_REPLICAS
                     * int(s.load_balancer.kind == "alb" and s.load_balancer.controller.install)
                 ),
+                KEDA_REQUESTS.times(KEDA_PODS * int(installs_keda(s))),
             ]
         ),
     )
