@@ -962,11 +962,12 @@ class ValkeyStoreSettingsArgs(TypedDict, total=False):
 
     Default: `"gateway"`.
     """
-    password: Required[pulumi.Input[str]]
-    """The gateway user's password, a Pulumi secret (`pulumi config set --secret --path
-    sessionStore.password`): 16 to 128 printable characters. It goes to the ElastiCache user and a
-    Kubernetes Secret, never into the plan's output. Changing it updates the user in place (pods
-    roll with the new Secret).
+    password: pulumi.Input[str]
+    """The gateway user's password. Unset (the default): one is generated (pulumi-random's
+    RandomPassword, 32 characters ElastiCache accepts) and kept in the stack's state as a secret.
+    Set: a Pulumi secret (`pulumi config set --secret --path sessionStore.password`) of 16 to 128
+    printable characters. Either way it goes to the ElastiCache user and a Kubernetes Secret, never
+    into the plan's output; changing it updates the user in place (pods roll with the new Secret).
     """
     env: Required[SessionStoreEnvArgs]
 
@@ -1039,10 +1040,11 @@ else:  # the analyzer takes no unions: one object with every kind's keys (the se
         Default: `"gateway"`.
         """
         password: pulumi.Input[str]
-        """The gateway user's password, a Pulumi secret (`pulumi config set --secret --path
-        sessionStore.password`): 16 to 128 printable characters. It goes to the ElastiCache user and a
-        Kubernetes Secret, never into the plan's output. Changing it updates the user in place (pods
-        roll with the new Secret).
+        """The gateway user's password. Unset (the default): one is generated (pulumi-random's
+        RandomPassword, 32 characters ElastiCache accepts) and kept in the stack's state as a secret.
+        Set: a Pulumi secret (`pulumi config set --secret --path sessionStore.password`) of 16 to 128
+        printable characters. Either way it goes to the ElastiCache user and a Kubernetes Secret, never
+        into the plan's output; changing it updates the user in place (pods roll with the new Secret).
         """
         env: Required[SessionStoreEnvArgs]
         host: pulumi.Input[str]

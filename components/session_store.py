@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from .alarms import AlarmSpec, Metric, metric_alarm
 from .outputs import secret_text
@@ -121,6 +122,28 @@ def store_url(tls: bool, host: str, port: int, username: str | None, password: s
         user = urllib.parse.quote(username or "", safe="")
         credentials = f"{user}:{urllib.parse.quote(password, safe='')}@"
     return f"{'rediss' if tls else 'redis'}://{credentials}{host}:{port}"
+
+
+GENERATED_PASSWORD_LENGTH = 32
+GENERATED_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?"
+"""The punctuation a generated password may hold: printable, none of , " / @ (PASSWORD_FORBIDDEN)."""
+
+
+def generated_password(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """A password ElastiCache accepts, made once and kept in the stack's state; a later `pulumi up`
+    keeps it (pulumi-random makes a new one only when its inputs change). Secret here too: the
+    engine honours the provider's additional secret outputs, a mock need not."""
+    password = random.RandomPassword(
+        name,
+        length=GENERATED_PASSWORD_LENGTH,
+        special=True,
+        override_special=GENERATED_PASSWORD_SPECIALS,
+        min_lower=1,
+        min_upper=1,
+        min_numeric=1,
+        opts=opts,
+    )
+    return pulumi.Output.secret(password.result)
 
 
 @dataclass(frozen=True)
@@ -227,7 +250,11 @@ class SessionStore(pulumi.ComponentResource):
                 tags=tags,
                 opts=pulumi.ResourceOptions(parent=group),
             )
-        password = secret_text(settings.password)
+        password = (
+            secret_text(settings.password)
+            if settings.password is not None
+            else generated_password(f"{name}-password", pulumi.ResourceOptions(parent=self))
+        )
         prefix = _id_part(f"{name}-{instance}")
 
         def user(key: str, user_name: str, access: str) -> aws.elasticache.User:

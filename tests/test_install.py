@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 from components.offline.entry import PLAN_EXTRA_MODULES
 from tests.conftest import PROJECT_DIR
 
-RUNTIME = {"pulumi", "pulumi-aws", "pulumi-kubernetes", "pydantic", "pyyaml"}
+RUNTIME = {"pulumi", "pulumi-aws", "pulumi-kubernetes", "pulumi-random", "pydantic", "pyyaml"}
 """pyyaml is a dependency of pulumi itself; it is named because the settings read YAML."""
 VALIDATORS = {"kubernetes-validate", "jsonschema", "pulumi-policy", "botocore", "checkov"}
 TEST_TOOLS = {"pytest", "hypothesis", "mypy", "ruff", "mutmut", "check-jsonschema", "zizmor"}

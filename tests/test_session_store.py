@@ -8,14 +8,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.runtime import MockResourceArgs
 from pydantic import ValidationError
 
 from components.offline.aws_mocks import AwsAnswers, AwsRefusal
 from components.offline.cli import plan_document
-from components.offline.runner import SECRET
-from components.session_store import DEFAULT_ACCESS, GATEWAY_ACCESS, store_url
-from components.settings import VALKEY_PORT, VALKEY_READER_PORT, StackSettings
-from tests.conftest import IMAGE, REPO_STACKS, assert_refused, container, of_type, one, planned, single
+from components.offline.mocks import CloudMocks
+from components.offline.runner import SECRET, run_plan
+from components.session_store import (
+    DEFAULT_ACCESS,
+    GATEWAY_ACCESS,
+    GENERATED_PASSWORD_LENGTH,
+    GENERATED_PASSWORD_SPECIALS,
+    store_url,
+)
+from components.settings import (
+    PASSWORD_FORBIDDEN,
+    VALKEY_PORT,
+    VALKEY_READER_PORT,
+    StackSettings,
+    password_problems,
+)
+from tests.conftest import IMAGE, PROJECT_DIR, REPO_STACKS, assert_refused, container, of_type, one, planned, single
 
 STORE = {"kind": "valkey", "password": "a-long-enough-password-1", "env": {"url": "REDIS_URL"}}
 
@@ -208,6 +222,53 @@ def test_the_store_has_alarms_on_its_limits() -> None:
 def test_no_password_in_the_plan_document() -> None:
     text = json.dumps(plan_document(planned("sessions")))
     assert "offline-placeholder-secret" not in text
+    generated = generated_by_the_mock("runmcp-sessions-password")
+    assert generated not in text
+
+
+def generated_by_the_mock(name: str) -> str:
+    args = MockResourceArgs(
+        typ=PASSWORD,
+        name=name,
+        inputs={"length": GENERATED_PASSWORD_LENGTH, "special": True, "overrideSpecial": GENERATED_PASSWORD_SPECIALS},
+        custom=True,
+    )
+    return str(CloudMocks(region="us-east-1").new_resource(args)[1]["result"])
+
+
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+def test_without_a_password_one_is_generated_that_elasticache_accepts_and_stays_secret() -> None:
+    plan = planned("sessions")
+    (password,) = of_type(plan, PASSWORD)
+    assert password.name == "runmcp-sessions-password"
+    assert password.inputs["length"] == GENERATED_PASSWORD_LENGTH
+    assert password.inputs["special"] is True
+    # Every character a generated password may hold is one ElastiCache takes (16-128 printable, no , " / @).
+    assert not set(GENERATED_PASSWORD_SPECIALS) & PASSWORD_FORBIDDEN
+    assert password_problems("Aa1" + GENERATED_PASSWORD_SPECIALS + "x" * (GENERATED_PASSWORD_LENGTH - 23)) == []
+    assert 16 <= GENERATED_PASSWORD_LENGTH <= 128
+    # The users and the Secret the gateway reads get it as a secret, never its value.
+    for user in of_type(plan, "aws:elasticache/user:User"):
+        assert user.inputs["authenticationMode"]["passwords"] == [SECRET]
+        assert password.urn in user.dependencies
+    assert generated_by_the_mock(password.name) not in json.dumps(plan_document(plan))
+
+
+def test_a_password_given_in_the_stack_file_is_used_and_nothing_is_generated(tmp_path: Path) -> None:
+    text = (Path(__file__).parent / "stacks" / "Pulumi.sessions.yaml").read_text()
+    given = text.replace(
+        "    username: gateway\n",
+        "    username: gateway\n    password:\n      secure: v1:AAAAAAAAAAAAAAAA:store-password-ciphertext\n",
+    )
+    assert given != text
+    path = tmp_path / "Pulumi.sessions.yaml"
+    path.write_text(given)
+    plan = run_plan(PROJECT_DIR, "sessions", path)
+    assert not of_type(plan, PASSWORD)
+    for user in of_type(plan, "aws:elasticache/user:User"):
+        assert user.inputs["authenticationMode"]["passwords"] == [SECRET]
 
 
 def test_the_mock_refuses_what_elasticache_refuses() -> None:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from .aws_mocks import AwsAnswers
@@ -78,6 +79,24 @@ def _provider(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
     return _uid("provider", args.typ, args.name), dict(args.inputs)
 
 
+def _random_password(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+    """pulumi-random's RandomPassword: ID "none" and a ``result`` of ``length`` characters drawn
+    from the classes its inputs allow (terraform-provider-random, resource_password.go), derived
+    from its name so runs agree. Refuses a length below the minimums it asks for, as the provider does."""
+    state = dict(args.inputs)
+    length = int(state.get("length") or 0)
+    minimums = sum(int(state.get(k) or 0) for k in ("minLower", "minUpper", "minNumeric", "minSpecial"))
+    if length < max(1, minimums):
+        raise pulumi.RunError(f"random:RandomPassword {args.name}: length {length} is below the minimums ({minimums})")
+    classes = ["abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"]
+    if state.get("special", True):
+        classes.append(str(state.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"))
+    digest = hashlib.sha256(f"password/{args.name}".encode()).digest() * 4
+    result = "".join(classes[i % len(classes)][digest[i] % len(classes[i % len(classes)])] for i in range(length))
+    state.update(result=result, bcryptHash=f"$2a$10${hashlib.sha256(result.encode()).hexdigest()[:53]}")
+    return "none", state
+
+
 def _helm_release(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
     state = dict(args.inputs)
     name = str(state.get("name") or auto_name(args.name))
@@ -111,6 +130,7 @@ class CloudMocks(Mocks):
             ("kubernetes:helm.sh/", _helm_release),
             ("kubernetes:", _kubernetes),
             ("aws:", self._aws),
+            ("random:index/randomPassword:", _random_password),
         ]
 
     def note_provider(self, urn: str, typ: str, inputs: dict[str, Any]) -> None:

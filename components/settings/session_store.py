@@ -97,11 +97,12 @@ class ValkeyStoreSettings(_Model):
     replaces the cache."""
     username: StoreUserName = "gateway"
     """The name the gateway authenticates as (Valkey's AUTH <user> <password>)."""
-    password: SecretValue
-    """The gateway user's password, a Pulumi secret (`pulumi config set --secret --path
-    sessionStore.password`): 16 to 128 printable characters. It goes to the ElastiCache user and a
-    Kubernetes Secret, never into the plan's output. Changing it updates the user in place (pods
-    roll with the new Secret)."""
+    password: SecretValue | None = None
+    """The gateway user's password. Unset (the default): one is generated (pulumi-random's
+    RandomPassword, 32 characters ElastiCache accepts) and kept in the stack's state as a secret.
+    Set: a Pulumi secret (`pulumi config set --secret --path sessionStore.password`) of 16 to 128
+    printable characters. Either way it goes to the ElastiCache user and a Kubernetes Secret, never
+    into the plan's output; changing it updates the user in place (pods roll with the new Secret)."""
     env: SessionStoreEnv
 
     @model_validator(mode="after")
