@@ -21,20 +21,23 @@ import pulumi_kubernetes as k8s
 
 from .block_args import ArgsCheck
 from .kube import object_name, object_namespace
-from .settings import Problem, ScalingRules, ScalingSettings
+from .settings import REQUESTS_END_OFFSET_SECONDS, Problem, ScalingRules, ScalingSettings
 
 hpa = k8s.autoscaling.v2
 TYPE_TOKEN = "runmcp:index:GatewayAutoscaler"
 KEDA_API = "keda.sh/v1alpha1"
 HPA_TYPE = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 SCALED_OBJECT_TYPE = f"kubernetes:{KEDA_API}:ScaledObject"
+KIND_CHANGE = ["apiVersion", "kind"]
+"""What makes the HPA and the ScaledObject, one resource across an alias, replace each other."""
 REQUESTS_METRIC = ("AWS/ApplicationELB", "RequestCountPerTarget")
 REQUESTS_PERIOD_SECONDS = 60
 """RequestCountPerTarget is published per minute; the ScaledObject's target is per minute too."""
 REQUESTS_COLLECTION_SECONDS = 2 * REQUESTS_PERIOD_SECONDS
-"""KEDA asks for the whole minutes before now (its window ends at the last minute boundary) and takes
-the latest datapoint: two minutes, so a minute CloudWatch has not published yet leaves the one
-before it instead of no value (which the scaler would read as minMetricValue, 0)."""
+"""KEDA asks for the whole minutes before its window's end (now less REQUESTS_END_OFFSET_SECONDS, at a
+minute boundary) and takes the latest datapoint: two minutes, so a minute CloudWatch has not
+published yet leaves the one before it instead of no value (which the scaler would read as
+minMetricValue, 0)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def request_trigger_metadata(requests_per_replica: int, target_group: str, regio
         "metricStat": "Sum",
         "metricStatPeriod": str(REQUESTS_PERIOD_SECONDS),
         "metricCollectionTime": str(REQUESTS_COLLECTION_SECONDS),
+        "metricEndTimeOffset": str(REQUESTS_END_OFFSET_SECONDS),
         "targetMetricValue": str(requests_per_replica),
         "minMetricValue": "0",
         "awsRegion": region,
@@ -173,7 +177,13 @@ class GatewayAutoscaler(pulumi.ComponentResource):
             # A switch from KEDA back to the plain HPA: the same resource (an alias), replaced, the
             # ScaledObject first (see _scaled_object).
             opts=pulumi.ResourceOptions(
-                parent=self, aliases=[pulumi.Alias(type_=SCALED_OBJECT_TYPE)], delete_before_replace=True
+                parent=self,
+                aliases=[pulumi.Alias(type_=SCALED_OBJECT_TYPE)],
+                # The kubernetes provider's diff replaces only for a new name or namespace: a new kind
+                # alone would be an update, which reads the old name under the new kind and fails
+                # (pulumi-kubernetes provider/pkg/provider/diff.go, await.go).
+                replace_on_changes=KIND_CHANGE,
+                delete_before_replace=True,
             ),
         )
         self.hpa_name = object_name(autoscaler)
@@ -247,6 +257,7 @@ class GatewayAutoscaler(pulumi.ComponentResource):
                 parent=self,
                 depends_on=[*requests.ready, auth],
                 aliases=[pulumi.Alias(type_=HPA_TYPE)],
+                replace_on_changes=KIND_CHANGE,
                 delete_before_replace=True,
             ),
         )

@@ -102,8 +102,12 @@ class Keda(pulumi.ComponentResource):
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
             namespace=namespace,
             values={
-                # The chart installs its CRDs as templates, so Helm upgrades them with the chart.
-                "crds": {"install": True},
+                # The chart installs its CRDs as templates, so Helm upgrades them with the chart; Helm
+                # keeps them when the release goes (helm.sh/resource-policy: keep), so a replaced or
+                # removed release never leaves them Terminating behind ScaledObjects whose finalizers
+                # the gone operator would have cleared (kedacore/charts keda values.yaml
+                # crds.additionalAnnotations; kedacore/keda controllers/keda/scaledobject_finalizer.go).
+                "crds": {"install": True, "additionalAnnotations": {"helm.sh/resource-policy": "keep"}},
                 "serviceAccount": {"operator": {"create": True, "name": OPERATOR_SERVICE_ACCOUNT}},
                 "resources": {c: {"requests": KEDA_REQUESTS.as_kubernetes()} for c in components},
                 # The chart's pod contexts set runAsNonRoot only; these add the seccomp profile and a user.
@@ -118,9 +122,9 @@ class Keda(pulumi.ComponentResource):
                 # The NetworkPolicies are this module's (see the module docstring).
                 "networkPolicy": {"enabled": False},
             },
-            # As the other controllers' releases: a replaced release goes first. Here its CRDs go with
-            # it (they are templates), and with them every ScaledObject: the release name and
-            # namespace are fixed so that nothing but a namespace change replaces it.
+            # As the other controllers' releases: a replaced release goes first. Its CRDs stay (kept
+            # above), and with them every ScaledObject; the release name and namespace are fixed so
+            # that nothing but a namespace change replaces it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[association], delete_before_replace=True),
         )
         self.network_policies = self._network_policies(name, namespace, api_server_cidrs, labels)

@@ -299,7 +299,10 @@ class SessionStore(pulumi.ComponentResource):
             security_group_ids=[group.id],
             user_group_id=users.user_group_id,
             kms_key_id=settings.kms_key_arn,
-            snapshot_retention_limit=snapshots if snapshots else None,
+            # Always given, 0 too: the provider keeps the state's value for an unset one (Optional,
+            # Computed, UseStateForUnknown in terraform-provider-aws serverless_cache.go), so going
+            # back to 0 would change nothing.
+            snapshot_retention_limit=snapshots,
             tags=tags,
             opts=child,
         )

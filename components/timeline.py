@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gateway import STARTUP_PROBE_PERIOD_SECONDS
-from .settings import DEREGISTRATION_PROPAGATION_SECONDS, ScalingRules, StackSettings
+from .settings import DEREGISTRATION_PROPAGATION_SECONDS, REQUESTS_END_OFFSET_SECONDS, ScalingRules, StackSettings
 
 # --- Facts no setting of this project governs, with their sources ------------------------------
 
@@ -116,13 +116,6 @@ ESTIMATES = {
     ),
     "endpoint": Estimate(
         "endpoint update", 0, 2, "no load balancer: the Service endpoint is added and kube-proxy programs it"
-    ),
-    "publish": Estimate(
-        "CloudWatch publication",
-        15,
-        90,
-        "from the end of a minute to its RequestCountPerTarget being readable: AWS states no figure for load "
-        "balancer metrics; KEDA's two-minute window reads the minute before while one is missing",
     ),
 }
 """The estimates, in one place (see the module docstring)."""
@@ -334,7 +327,13 @@ def _request_metric_terms(i: Inputs) -> list[Term]:
             "a whole minute of RequestCountPerTarget after the rise: the load balancer sends per 60 s and KEDA "
             "reads whole minutes (ALB user guide; kedacore/keda aws_cloudwatch_scaler.go)",
         ),
-        _estimate("publish"),
+        Term(
+            "KEDA end offset",
+            REQUESTS_END_OFFSET_SECONDS,
+            REQUESTS_END_OFFSET_SECONDS,
+            "the minute KEDA reads closed this long before (metricEndTimeOffset), so its data has arrived "
+            "(settings.REQUESTS_END_OFFSET_SECONDS)",
+        ),
         Term(
             "KEDA poll",
             0,

@@ -14,10 +14,9 @@ from components.alarms import REQUESTS_BEHIND_FACTOR, requests_behind_minutes
 from components.autoscaling import REQUESTS_COLLECTION_SECONDS
 from components.keda import OPERATOR_APP, READ_ACTIONS
 from components.kube import RESTRICTED_CONTAINER_SECURITY_CONTEXT, SYSTEM_NAMESPACE
-from components.settings import KEDA_CHART_VERSION
+from components.settings import KEDA_CHART_VERSION, REQUESTS_END_OFFSET_SECONDS
 from components.timeline import (
     CLOUDWATCH_MINUTE_SECONDS,
-    ESTIMATES,
     HPA_SYNC_PERIOD_SECONDS,
     inputs_of,
     request_scale_out_chain,
@@ -97,6 +96,8 @@ def test_keda_owns_the_hpa_where_requests_per_replica_is_set(stack: str) -> None
     assert meta["targetMetricValue"] == str(scaling["requestsPerReplica"])
     assert meta["awsRegion"] == "us-east-1"
     assert int(meta["metricCollectionTime"]) == REQUESTS_COLLECTION_SECONDS
+    # The newest minute read closed a minute before: its data has arrived (a fresher one reads low).
+    assert int(meta["metricEndTimeOffset"]) == REQUESTS_END_OFFSET_SECONDS == 60
     assert int(meta["metricCollectionTime"]) % int(meta["metricStatPeriod"]) == 0  # KEDA refuses otherwise
     auth = single(plan, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication")
     assert auth.inputs["spec"] == {"podIdentity": {"provider": "aws"}}
@@ -110,6 +111,13 @@ def test_the_scaled_object_waits_for_keda_and_replaces_the_hpa_deleting_it_first
     assert release.urn in scaled.dependencies
     assert scaled.delete_before_replace
     assert any("HorizontalPodAutoscaler" in str(alias) for alias in scaled.aliases)
+    # A change of kind alone is no replacement to the kubernetes provider (only name and namespace
+    # are): without these the switch would be an update of the old name under the new kind, and fail.
+    assert {"apiVersion", "kind"} <= set(scaled.replace_on_changes)
+    hpa = single(planned("dev"), HPA)
+    assert hpa.delete_before_replace
+    assert {"apiVersion", "kind"} <= set(hpa.replace_on_changes)
+    assert any("ScaledObject" in str(alias) for alias in hpa.aliases)
 
 
 def test_dev_keeps_the_plain_hpa_and_installs_no_keda() -> None:
@@ -213,11 +221,11 @@ def test_the_request_figure_adds_its_terms() -> None:
     assert chain is not None
     by_name = {t.name: (t.best, t.worst) for t in chain.terms}
     assert by_name["CloudWatch minute"] == (CLOUDWATCH_MINUTE_SECONDS, 2 * CLOUDWATCH_MINUTE_SECONDS)
-    assert by_name["CloudWatch publication"] == (ESTIMATES["publish"].best, ESTIMATES["publish"].worst)
+    assert by_name["KEDA end offset"] == (REQUESTS_END_OFFSET_SECONDS, REQUESTS_END_OFFSET_SECONDS)
     assert by_name["KEDA poll"] == (0, 30)
     assert by_name["HPA sync"] == (0, HPA_SYNC_PERIOD_SECONDS)
     assert (chain.best, chain.worst) == (sum(b for b, _ in by_name.values()), sum(w for _, w in by_name.values()))
-    assert (chain.best, chain.worst) == (78, 305)  # prod checks targets every 5 s: the first check within 5
+    assert (chain.best, chain.worst) == (123, 275)
     # The polling interval moves the worst case one for one.
     slower = request_scale_out_chain(dataclasses.replace(i, polling_interval=90), new_node=False)
     assert slower is not None

@@ -167,6 +167,9 @@ def test_rbac_a_disabled_default_user_and_the_gateway_user_with_the_secret_passw
     assert sorted(group["userIds"]) == sorted(u["userId"] for u in users.values())
     cache = single(plan, "aws:elasticache/serverlessCache:ServerlessCache").inputs
     assert cache["userGroupId"] == group["userGroupId"]
+    # 0 is sent, not left out: the provider keeps its state's value for an unset (Computed) one,
+    # so a stack going back to no snapshots would keep taking them.
+    assert cache["snapshotRetentionLimit"] == 0
 
 
 def test_the_gateway_gets_the_store_through_the_names_the_stack_sets() -> None:

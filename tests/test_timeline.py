@@ -256,7 +256,7 @@ DOCUMENTED = {
     "prod": {
         "scaleOutWithRoom": (18, 95),
         "scaleOutNewNode": (60, 215),
-        "scaleOutOnRequests": (78, 305),
+        "scaleOutOnRequests": (123, 275),
         "podFailure": (5, 13),
         "nodeLoss": (73, 255),
         "zoneLoss": (5, 13),

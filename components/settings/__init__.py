@@ -75,7 +75,7 @@ from .gateway import (
     Shutdown,
     SpecFileName,
 )
-from .keda import KEDA_CHART_VERSION, KedaSettings
+from .keda import KEDA_CHART_VERSION, REQUESTS_END_OFFSET_SECONDS, KedaSettings
 from .load_balancer import (
     DEREGISTRATION_PROPAGATION_SECONDS,
     LOAD_BALANCER_CONTROLLER_CHART_VERSION,
@@ -138,6 +138,7 @@ __all__ = [
     "MISSPELT_PROJECT_PREFIX",
     "PASSWORD_FORBIDDEN",
     "PROJECT",
+    "REQUESTS_END_OFFSET_SECONDS",
     "RESERVED_ENV",
     "SECRET_PATHS",
     "SHOWN_SECRET",

@@ -13,6 +13,14 @@ KEDA_CHART_VERSION = "2.20.2"
 """The keda Helm chart (kedacore.github.io/charts), KEDA v2.20.2 (kedacore/charts keda/Chart.yaml)."""
 
 
+REQUESTS_END_OFFSET_SECONDS = 60
+"""KEDA's window ends this long before now (metricEndTimeOffset): the newest minute it reads closed at
+least a minute ago, so the load balancer's data for it has arrived. With no offset the newest minute
+is one that closed 0-30 s before the poll, still partly published, and its Sum reads low at every
+poll (kedacore/keda pkg/scalers/aws_cloudwatch_scaler.go computeQueryWindow takes Values[0], the
+newest; KEDA's CloudWatch scaler docs show metricEndTimeOffset: "60")."""
+
+
 class KedaSettings(_Model):
     """KEDA (keda.sh), installed by the cluster part in the controllers' namespace when a gateway sets
     scaling.requestsPerReplica."""
