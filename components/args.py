@@ -217,14 +217,10 @@ class NodeGroupSettingsArgs(TypedDict, total=False):
     """
 
 
-class ClusterAutoscalerSettingsArgs(TypedDict, total=False):
-    """Adds nodes when pods the HPA created cannot be scheduled, and removes idle ones.
+class ClusterAutoscalerSettingsOnArgs(TypedDict, total=False):
+    """ClusterAutoscalerSettings switched on (`enabled: true`; on by default): every key."""
 
-    Stack file: `runmcp-gateway:cluster.eks.clusterAutoscaler`.
-    """
-
-    enabled: bool
-    """Default: `true`."""
+    enabled: Literal[True]
     chart_version: str
     """Default: `"9.46.6"`."""
     scale_down_unneeded_time: str
@@ -232,6 +228,35 @@ class ClusterAutoscalerSettingsArgs(TypedDict, total=False):
 
     Default: `"10m"`.
     """
+
+
+class ClusterAutoscalerSettingsOffArgs(TypedDict, total=False):
+    """ClusterAutoscalerSettings switched off (`enabled: false`; on by default): no other key."""
+
+    enabled: Required[Literal[False]]
+
+
+if TYPE_CHECKING:
+    ClusterAutoscalerSettingsArgs: TypeAlias = ClusterAutoscalerSettingsOnArgs | ClusterAutoscalerSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class ClusterAutoscalerSettingsArgs(TypedDict, total=False):
+        """Adds nodes when pods the HPA created cannot be scheduled, and removes idle ones.
+
+        Stack file: `runmcp-gateway:cluster.eks.clusterAutoscaler`.
+
+        An optional section, switched by `enabled` (on by default): with `enabled: false` it admits no other key.
+        """
+
+        enabled: bool
+        """Default: `true`."""
+        chart_version: str
+        """Default: `"9.46.6"`."""
+        scale_down_unneeded_time: str
+        """How long a node must be unneeded before it is removed.
+
+        Default: `"10m"`.
+        """
 
 
 class EksSettingsArgs(TypedDict, total=False):
@@ -514,22 +539,50 @@ class ScalingRulesArgs(TypedDict, total=False):
     """Default: `"Max"`."""
 
 
-class KedaSettingsArgs(TypedDict, total=False):
-    """KEDA (keda.sh), installed by the cluster part in the controllers' namespace when a gateway sets
-    scaling.requestsPerReplica.
+class KedaSettingsOnArgs(TypedDict, total=False):
+    """KedaSettings switched on (`install: true`; on by default): every key."""
 
-    Stack file: `runmcp-gateway:scaling.keda`.
-    """
-
-    install: bool
+    install: Literal[True]
     """False when the cluster runs KEDA already (its operator then needs cloudwatch:GetMetricData
     through its own Pod Identity or IRSA role). An existing cluster (cluster.existing) is assumed to
     run it: set false there.
-
-    Default: `true`.
     """
     chart_version: str
     """Default: `"2.20.2"`."""
+
+
+class KedaSettingsOffArgs(TypedDict, total=False):
+    """KedaSettings switched off (`install: false`; on by default): no other key."""
+
+    install: Required[Literal[False]]
+    """False when the cluster runs KEDA already (its operator then needs cloudwatch:GetMetricData
+    through its own Pod Identity or IRSA role). An existing cluster (cluster.existing) is assumed to
+    run it: set false there.
+    """
+
+
+if TYPE_CHECKING:
+    KedaSettingsArgs: TypeAlias = KedaSettingsOnArgs | KedaSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class KedaSettingsArgs(TypedDict, total=False):
+        """KEDA (keda.sh), installed by the cluster part in the controllers' namespace when a gateway sets
+        scaling.requestsPerReplica.
+
+        Stack file: `runmcp-gateway:scaling.keda`.
+
+        An optional section, switched by `install` (on by default): with `install: false` it admits no other key.
+        """
+
+        install: bool
+        """False when the cluster runs KEDA already (its operator then needs cloudwatch:GetMetricData
+        through its own Pod Identity or IRSA role). An existing cluster (cluster.existing) is assumed to
+        run it: set false there.
+
+        Default: `true`.
+        """
+        chart_version: str
+        """Default: `"2.20.2"`."""
 
 
 class ScalingSettingsArgs(TypedDict, total=False):
@@ -589,17 +642,44 @@ class DomainSettingsArgs(TypedDict, total=False):
     """
 
 
-class AccessLogSettingsArgs(TypedDict, total=False):
-    """Stack file: `runmcp-gateway:loadBalancer.accessLogs`."""
+class AccessLogSettingsOnArgs(TypedDict, total=False):
+    """AccessLogSettings switched on (`enabled: true`; on by default): every key."""
 
-    enabled: bool
+    enabled: Literal[True]
     """Access logs to an S3 bucket made for them: private, SSE-S3 encrypted (the only encryption
     ALB log delivery supports), TLS-only.
-
-    Default: `true`.
     """
     retention_days: int
     """Default: `90`."""
+
+
+class AccessLogSettingsOffArgs(TypedDict, total=False):
+    """AccessLogSettings switched off (`enabled: false`; on by default): no other key."""
+
+    enabled: Required[Literal[False]]
+    """Access logs to an S3 bucket made for them: private, SSE-S3 encrypted (the only encryption
+    ALB log delivery supports), TLS-only.
+    """
+
+
+if TYPE_CHECKING:
+    AccessLogSettingsArgs: TypeAlias = AccessLogSettingsOnArgs | AccessLogSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class AccessLogSettingsArgs(TypedDict, total=False):
+        """Stack file: `runmcp-gateway:loadBalancer.accessLogs`.
+
+        An optional section, switched by `enabled` (on by default): with `enabled: false` it admits no other key.
+        """
+
+        enabled: bool
+        """Access logs to an S3 bucket made for them: private, SSE-S3 encrypted (the only encryption
+        ALB log delivery supports), TLS-only.
+
+        Default: `true`.
+        """
+        retention_days: int
+        """Default: `90`."""
 
 
 class HealthCheckSettingsArgs(TypedDict, total=False):
@@ -624,26 +704,43 @@ class HealthCheckSettingsArgs(TypedDict, total=False):
     """
 
 
-class StickinessSettingsArgs(TypedDict, total=False):
-    """Cookie stickiness, only for a gateway that keeps session state in memory (it should not).
+class StickinessSettingsOnArgs(TypedDict, total=False):
+    """StickinessSettings switched on (`enabled: true`; off by default): every key."""
 
-    Stack file: `runmcp-gateway:loadBalancer.stickiness`.
-    """
-
-    enabled: bool
-    """Default: `false`."""
+    enabled: Required[Literal[True]]
     duration_seconds: int
     """Default: `86400`."""
 
 
-class WafSettingsArgs(TypedDict, total=False):
-    """Stack file: `runmcp-gateway:loadBalancer.waf`."""
+class StickinessSettingsOffArgs(TypedDict, total=False):
+    """StickinessSettings switched off (`enabled: false`; off by default): no other key."""
 
-    enabled: bool
-    """A WAF web ACL with a rate-based rule (billed per ACL, rule and request).
+    enabled: Literal[False]
 
-    Default: `false`.
-    """
+
+if TYPE_CHECKING:
+    StickinessSettingsArgs: TypeAlias = StickinessSettingsOnArgs | StickinessSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class StickinessSettingsArgs(TypedDict, total=False):
+        """Cookie stickiness, only for a gateway that keeps session state in memory (it should not).
+
+        Stack file: `runmcp-gateway:loadBalancer.stickiness`.
+
+        An optional section, switched by `enabled` (off by default): with `enabled: false` it admits no other key.
+        """
+
+        enabled: bool
+        """Default: `false`."""
+        duration_seconds: int
+        """Default: `86400`."""
+
+
+class WafSettingsOnArgs(TypedDict, total=False):
+    """WafSettings switched on (`enabled: true`; off by default): every key."""
+
+    enabled: Required[Literal[True]]
+    """A WAF web ACL with a rate-based rule (billed per ACL, rule and request)."""
     requests_per_five_minutes: int
     """Requests one client IP may make in any 5-minute window before it is blocked.
 
@@ -651,19 +748,70 @@ class WafSettingsArgs(TypedDict, total=False):
     """
 
 
-class ControllerSettingsArgs(TypedDict, total=False):
-    """The AWS Load Balancer Controller: it registers the gateway's pod IPs in the target group.
+class WafSettingsOffArgs(TypedDict, total=False):
+    """WafSettings switched off (`enabled: false`; off by default): no other key."""
 
-    Stack file: `runmcp-gateway:loadBalancer.controller`.
-    """
+    enabled: Literal[False]
+    """A WAF web ACL with a rate-based rule (billed per ACL, rule and request)."""
 
-    install: bool
-    """False when the cluster runs the controller already.
 
-    Default: `true`.
-    """
+if TYPE_CHECKING:
+    WafSettingsArgs: TypeAlias = WafSettingsOnArgs | WafSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class WafSettingsArgs(TypedDict, total=False):
+        """Stack file: `runmcp-gateway:loadBalancer.waf`.
+
+        An optional section, switched by `enabled` (off by default): with `enabled: false` it admits no other key.
+        """
+
+        enabled: bool
+        """A WAF web ACL with a rate-based rule (billed per ACL, rule and request).
+
+        Default: `false`.
+        """
+        requests_per_five_minutes: int
+        """Requests one client IP may make in any 5-minute window before it is blocked.
+
+        Default: `2000`.
+        """
+
+
+class ControllerSettingsOnArgs(TypedDict, total=False):
+    """ControllerSettings switched on (`install: true`; on by default): every key."""
+
+    install: Literal[True]
+    """False when the cluster runs the controller already."""
     chart_version: str
     """Default: `"1.17.1"`."""
+
+
+class ControllerSettingsOffArgs(TypedDict, total=False):
+    """ControllerSettings switched off (`install: false`; on by default): no other key."""
+
+    install: Required[Literal[False]]
+    """False when the cluster runs the controller already."""
+
+
+if TYPE_CHECKING:
+    ControllerSettingsArgs: TypeAlias = ControllerSettingsOnArgs | ControllerSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class ControllerSettingsArgs(TypedDict, total=False):
+        """The AWS Load Balancer Controller: it registers the gateway's pod IPs in the target group.
+
+        Stack file: `runmcp-gateway:loadBalancer.controller`.
+
+        An optional section, switched by `install` (on by default): with `install: false` it admits no other key.
+        """
+
+        install: bool
+        """False when the cluster runs the controller already.
+
+        Default: `true`.
+        """
+        chart_version: str
+        """Default: `"1.17.1"`."""
 
 
 class LoadBalancerSettingsArgs(TypedDict, total=False):
@@ -786,14 +934,10 @@ class AlarmThresholdsArgs(TypedDict, total=False):
     """
 
 
-class AlarmSettingsArgs(TypedDict, total=False):
-    """CloudWatch alarms, their notifications and a dashboard.
+class AlarmSettingsOnArgs(TypedDict, total=False):
+    """AlarmSettings switched on (`enabled: true`; on by default): every key."""
 
-    Stack file: `runmcp-gateway:alarms`.
-    """
-
-    enabled: bool
-    """Default: `true`."""
+    enabled: Literal[True]
     emails: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Email subscriptions to the alarm topic (each address confirms by mail).
 
@@ -817,6 +961,51 @@ class AlarmSettingsArgs(TypedDict, total=False):
     Default: `"docs/runbooks.md"`.
     """
     thresholds: AlarmThresholdsArgs
+
+
+class AlarmSettingsOffArgs(TypedDict, total=False):
+    """AlarmSettings switched off (`enabled: false`; on by default): no other key."""
+
+    enabled: Required[Literal[False]]
+
+
+if TYPE_CHECKING:
+    AlarmSettingsArgs: TypeAlias = AlarmSettingsOnArgs | AlarmSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class AlarmSettingsArgs(TypedDict, total=False):
+        """CloudWatch alarms, their notifications and a dashboard.
+
+        Stack file: `runmcp-gateway:alarms`.
+
+        An optional section, switched by `enabled` (on by default): with `enabled: false` it admits no other key.
+        """
+
+        enabled: bool
+        """Default: `true`."""
+        emails: pulumi.Input[Sequence[pulumi.Input[str]]]
+        """Email subscriptions to the alarm topic (each address confirms by mail).
+
+        Default: `[]`.
+        """
+        https_endpoints: pulumi.Input[Sequence[pulumi.Input[str]]]
+        """HTTPS subscriptions (a pager or chat webhook that confirms SNS's subscription request).
+
+        Default: `[]`.
+        """
+        existing_topic_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+        """Topics that also receive every alarm and OK notification (each, or the whole list, may be an
+        Output).
+
+        Default: `[]`.
+        """
+        runbook_url: str
+        """Where the runbook lives; each alarm links to its section. Set it to the file's URL in your
+        repository host (e.g. https://github.com/<org>/runmcp-gateway/blob/main/docs/runbooks.md).
+
+        Default: `"docs/runbooks.md"`.
+        """
+        thresholds: AlarmThresholdsArgs
 
 
 class LoadSettingsArgs(TypedDict, total=False):
@@ -870,14 +1059,10 @@ class PredictedTimesArgs(TypedDict, total=False):
     """Default: `900`."""
 
 
-class DrillSettingsArgs(TypedDict, total=False):
-    """Failover and scaling drills (AWS FIS) and their load generator; off unless a stack turns them on.
+class DrillSettingsOnArgs(TypedDict, total=False):
+    """DrillSettings switched on (`enabled: true`; off by default): every key."""
 
-    Stack file: `runmcp-gateway:drills`.
-    """
-
-    enabled: bool
-    """Default: `false`."""
+    enabled: Required[Literal[True]]
     pod_loss_percent: int
     """Share of the gateway's pods deleted (PERCENT selection, rounded down).
 
@@ -899,6 +1084,49 @@ class DrillSettingsArgs(TypedDict, total=False):
     """Default: `30`."""
     load: LoadSettingsArgs
     predicted: PredictedTimesArgs
+
+
+class DrillSettingsOffArgs(TypedDict, total=False):
+    """DrillSettings switched off (`enabled: false`; off by default): no other key."""
+
+    enabled: Literal[False]
+
+
+if TYPE_CHECKING:
+    DrillSettingsArgs: TypeAlias = DrillSettingsOnArgs | DrillSettingsOffArgs
+else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)
+
+    class DrillSettingsArgs(TypedDict, total=False):
+        """Failover and scaling drills (AWS FIS) and their load generator; off unless a stack turns them on.
+
+        Stack file: `runmcp-gateway:drills`.
+
+        An optional section, switched by `enabled` (off by default): with `enabled: false` it admits no other key.
+        """
+
+        enabled: bool
+        """Default: `false`."""
+        pod_loss_percent: int
+        """Share of the gateway's pods deleted (PERCENT selection, rounded down).
+
+        Default: `50`.
+        """
+        node_termination_percent: int
+        """instanceTerminationPercentage of every node group.
+
+        Default: `34`.
+        """
+        zone_loss_minutes: int
+        """How long one zone's subnets are cut off (disrupt-connectivity: PT1M to 12 hours).
+
+        Default: `10`.
+        """
+        availability_objective_percent: float
+        """Default: `99.5`."""
+        log_retention_days: int
+        """Default: `30`."""
+        load: LoadSettingsArgs
+        predicted: PredictedTimesArgs
 
 
 class SessionStoreEnvArgs(TypedDict, total=False):
@@ -1076,15 +1304,25 @@ class StackSettingsArgs(TypedDict, total=False):
 
 __all__ = [
     "AccessLogSettingsArgs",
+    "AccessLogSettingsOffArgs",
+    "AccessLogSettingsOnArgs",
     "AlarmSettingsArgs",
+    "AlarmSettingsOffArgs",
+    "AlarmSettingsOnArgs",
     "AlarmThresholdsArgs",
     "ClusterAutoscalerSettingsArgs",
+    "ClusterAutoscalerSettingsOffArgs",
+    "ClusterAutoscalerSettingsOnArgs",
     "ClusterSettingsArgs",
     "ControlPlaneLogType",
     "ControlPlaneLoggingArgs",
     "ControllerSettingsArgs",
+    "ControllerSettingsOffArgs",
+    "ControllerSettingsOnArgs",
     "DomainSettingsArgs",
     "DrillSettingsArgs",
+    "DrillSettingsOffArgs",
+    "DrillSettingsOnArgs",
     "EgressRuleArgs",
     "EksAddonName",
     "EksSettingsArgs",
@@ -1096,6 +1334,8 @@ __all__ = [
     "GatewaySettingsArgs",
     "HealthCheckSettingsArgs",
     "KedaSettingsArgs",
+    "KedaSettingsOffArgs",
+    "KedaSettingsOnArgs",
     "KubernetesVersion",
     "LoadBalancerDesyncMitigationMode",
     "LoadBalancerKind",
@@ -1125,10 +1365,14 @@ __all__ = [
     "ShutdownArgs",
     "StackSettingsArgs",
     "StickinessSettingsArgs",
+    "StickinessSettingsOffArgs",
+    "StickinessSettingsOnArgs",
     "TaintArgs",
     "TaintEffect",
     "ValkeyMajorVersion",
     "ValkeyStoreKind",
     "ValkeyStoreSettingsArgs",
     "WafSettingsArgs",
+    "WafSettingsOffArgs",
+    "WafSettingsOnArgs",
 ]

@@ -34,7 +34,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticUndefined
 
 from .schema import field_docstrings
-from .settings import FromResource, StackSettings
+from .settings import FromResource, StackSettings, switch_of
 
 ARGS_PATH = Path("components") / "args.py"
 """Where the generated module lives, from the repository's root."""
@@ -81,6 +81,15 @@ class ArgsSpec:
     union_of: tuple[str, ...] = ()
     """A tagged union of these args (by name): the type checker sees the union, the analyzer (which
     takes no unions) one object with every option's keys, whose tag the settings model checks."""
+    variants: tuple[ArgsSpec, ...] = ()
+    """An optional section's (a model with a SWITCH) on and off TypedDicts, its switch the tag: the
+    type checker sees their union under this spec's name, the analyzer this spec's own keys (every
+    key, the switch a plain bool), whose mixing the settings model refuses (_Model.SWITCH)."""
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """What the type checker sees a union of under this spec's name (none: this TypedDict)."""
+        return self.union_of or tuple(variant.name for variant in self.variants)
 
 
 def args_name(model: type[BaseModel]) -> str:
@@ -336,11 +345,56 @@ def args_specs(roots: tuple[type[BaseModel], ...] = ARGS_ROOTS) -> list[ArgsSpec
             where = f"Key `{path}` of {root.__name__}."
         own = model.__dict__.get("__doc__") or ""
         doc = f"{inspect.cleandoc(own)}\n\n{where}" if own else where
-        done[model] = ArgsSpec(model, args_name(model), doc, tuple(keys))
+        done[model] = _switched(ArgsSpec(model, args_name(model), doc, tuple(keys)))
 
     for root in roots:
         visit(root, root, "")
     return list(done.values())
+
+
+def _switched(spec: ArgsSpec) -> ArgsSpec:
+    """An optional section's args as a tagged union on its switch (settings.base._Model.SWITCH):
+    ``<Model>OnArgs`` (every key, the switch ``Literal[True]``, required unless on by default) and
+    ``<Model>OffArgs`` (the switch ``Literal[False]``, required unless off by default, and nothing
+    else), so the type checker refuses ``{"enabled": False, "requests_per_five_minutes": 3000}``.
+    The spec itself stays the analyzer's one object with every key, its description saying so."""
+    found = switch_of(spec.model)
+    if found is None:
+        return spec
+    switch, on_by_default = found
+    camel = to_camel(switch)
+    (tag,) = [key for key in spec.keys if key.name == switch]
+    # Each variant's tag is its value: the model's default is the variant docstrings' to say.
+    tag = dataclasses.replace(tag, doc=re.sub(r"(\n\n)?Default: `[^`]*`\.$", "", tag.doc))
+    name = spec.model.__name__
+    on_tag = dataclasses.replace(
+        tag,
+        annotation="Literal[True]" if on_by_default else "Required[Literal[True]]",
+        required=not on_by_default,
+    )
+    off_tag = dataclasses.replace(
+        tag,
+        annotation="Literal[False]" if not on_by_default else "Required[Literal[False]]",
+        required=on_by_default,
+    )
+    default = "on" if on_by_default else "off"
+    on = ArgsSpec(
+        spec.model,
+        f"{name}OnArgs",
+        f"{name} switched on (`{camel}: true`; {default} by default): every key.",
+        tuple(on_tag if key.name == switch else key for key in spec.keys),
+    )
+    off = ArgsSpec(
+        spec.model,
+        f"{name}OffArgs",
+        f"{name} switched off (`{camel}: false`; {default} by default): no other key.",
+        (off_tag,),
+    )
+    doc = (
+        f"{spec.doc}\n\nAn optional section, switched by `{camel}` ({default} by default): with `{camel}: false` "
+        "it admits no other key."
+    )
+    return dataclasses.replace(spec, doc=doc, variants=(on, off))
 
 
 def enums(specs: list[ArgsSpec]) -> dict[str, EnumSpec]:
@@ -394,6 +448,7 @@ def _literal(spec: EnumSpec) -> list[str]:
 
 
 UNION_ELSE = "else:  # the analyzer takes no unions: one object with every kind's keys (the settings refuse mixing)"
+SWITCH_ELSE = "else:  # the analyzer takes no unions: one object with every key (the settings refuse them when off)"
 
 
 def render(specs: list[ArgsSpec] | None = None) -> str:
@@ -405,23 +460,28 @@ def render(specs: list[ArgsSpec] | None = None) -> str:
     lines.append("else:  # the analyzer reads the base types; the schema gets the enums from the settings model")
     lines.extend(f"    {literal.name} = {literal.base}" for literal in found.values())
     for spec in specs:
-        indent = "    " if spec.union_of else ""
-        if spec.union_of:
-            lines.extend(["", "", "if TYPE_CHECKING:", f"    {spec.name}: TypeAlias = {' | '.join(spec.union_of)}"])
-            lines.extend([UNION_ELSE, ""])
+        for variant in spec.variants:  # real classes at run time too: a consumer's annotations name them
+            lines.extend(["", "", *_typed_dict(variant, "")])
+        indent = "    " if spec.members else ""
+        if spec.members:
+            lines.extend(["", "", "if TYPE_CHECKING:", f"    {spec.name}: TypeAlias = {' | '.join(spec.members)}"])
+            lines.extend([UNION_ELSE if spec.union_of else SWITCH_ELSE, ""])
         else:
             lines.extend(["", ""])
-        lines.extend(
-            [f"{indent}class {spec.name}(TypedDict, total=False):", *_docstring(spec.doc, indent + "    "), ""]
-        )
-        for key in spec.keys:
-            lines.append(f"{indent}    {key.name}: {key.annotation}")
-            if key.doc:
-                lines.extend(_docstring(key.doc, indent + "    "))
-    names = sorted([*found, *(spec.name for spec in specs)])
+        lines.extend(_typed_dict(spec, indent))
+    names = sorted([*found, *(spec.name for spec in specs), *(v.name for spec in specs for v in spec.variants)])
     lines.extend(["", "", "__all__ = [", *(f'    "{name}",' for name in names), "]", ""])
     text = "\n".join(lines)
     return re.sub(r"\n{4,}", "\n\n\n", text)
+
+
+def _typed_dict(spec: ArgsSpec, indent: str) -> list[str]:
+    lines = [f"{indent}class {spec.name}(TypedDict, total=False):", *_docstring(spec.doc, indent + "    "), ""]
+    for key in spec.keys:
+        lines.append(f"{indent}    {key.name}: {key.annotation}")
+        if key.doc:
+            lines.extend(_docstring(key.doc, indent + "    "))
+    return lines
 
 
 def main() -> int:

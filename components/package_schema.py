@@ -10,7 +10,9 @@ is completed here from the settings model, in :func:`completed`:
   so each Literal becomes a named enum type here;
 - secrets: properties whose values are Pulumi secrets (a kubeconfig, secretEnv) are ``secret``;
 - type names: the schema's types are the settings models' names (``GatewaySettings``); the SDKs
-  append ``Args`` themselves.
+  append ``Args`` themselves;
+- the property descriptions of a union's merged type (the session store, an optional section):
+  the analyzer cannot read the docstrings of a class indented under ``else:``.
 
 Defaults are written in each property's description and not as the schema's ``default``: the SDKs
 would send a ``default`` as an explicit value (nodejs codegen's ``...ProvideDefaults``,
@@ -102,6 +104,10 @@ def _enum_type(spec: EnumSpec) -> dict[str, Any]:
 def _complete(spec: ArgsSpec, properties: dict[str, Any]) -> None:
     for key in spec.keys:
         prop = properties[camel_case(key.name)]
+        if key.doc and "description" not in prop:
+            # A union's merged TypedDict sits indented under `else:` in args.py, where the analyzer's
+            # inspect.getsource + ast.parse fails (and is swallowed): its keys' docstrings come from here.
+            prop["description"] = key.doc
         if key.secret:
             prop["secret"] = True
         if key.enum is not None:

@@ -21,9 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import GenerateJsonSchema
 
 from . import settings as settings_package
-from .settings import AWS_REGION_KEY, MISSPELT_PROJECT_PREFIX, PROJECT, StackSettings
+from .settings import AWS_REGION_KEY, MISSPELT_PROJECT_PREFIX, PROJECT, StackSettings, switch_of
 
 SCHEMA_PATH = Path("schema") / "stack-settings.schema.json"
 PULUMI_SECRET = {
@@ -110,10 +111,76 @@ def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:
         yield from _models_in(arg)
 
 
+def _switch_key(model: type[BaseModel], switch: str) -> str:
+    return model.model_fields[switch].alias or switch
+
+
+def _switched_off_pruned(value: Any, dumped: Any) -> Any:
+    """A default as a stack file may write it: an optional section switched off as its switch alone
+    (``{"enabled": false}``), which is what its schema's off variant admits."""
+    if isinstance(value, BaseModel):
+        found = switch_of(type(value))
+        if found is not None and not getattr(value, found[0]):
+            return {_switch_key(type(value), found[0]): False}
+        return {
+            key: _switched_off_pruned(getattr(value, name), dumped[key]) if key in dumped else None
+            for name, info in type(value).model_fields.items()
+            if (key := info.alias or name) in dumped
+        }
+    if isinstance(value, list | tuple) and isinstance(dumped, list):
+        return [_switched_off_pruned(v, d) for v, d in zip(value, dumped, strict=True)]
+    if isinstance(value, dict) and isinstance(dumped, dict):
+        return {k: _switched_off_pruned(value[k], dumped[k]) for k in value if k in dumped}
+    return dumped
+
+
+class _StackFileSchema(GenerateJsonSchema):
+    """pydantic's schema generator, with defaults that are valid stack-file values: a section
+    switched off is written as its switch alone (see :func:`_switched_sections`)."""
+
+    def encode_default(self, dft: Any) -> Any:
+        return _switched_off_pruned(dft, super().encode_default(dft))
+
+
+def _switched_sections(defs: dict[str, Any]) -> None:
+    """Each optional section (a settings model with a SWITCH, settings/base.py) as ``oneOf`` its on
+    variant (every key, the switch ``true``, required unless on by default) and its off variant
+    (the switch ``false``, required unless off by default, and no other key), so an editor flags
+    ``{enabled: false, requestsPerFiveMinutes: 3000}`` as the settings model does."""
+    for model in settings_models():
+        found = switch_of(model)
+        if found is None:
+            continue
+        switch, on_by_default = found
+        key = _switch_key(model, switch)
+        schema = defs[model.__name__]
+        about = {k: v for k, v in schema["properties"][key].items() if k in ("title", "description")}
+        on = {k: v for k, v in schema.items() if k not in ("title", "description")}
+        on["title"] = f"{schema['title']} on"
+        on["properties"] = {**schema["properties"], key: {**about, "const": True}}
+        off: dict[str, Any] = {
+            "title": f"{schema['title']} off",
+            "type": "object",
+            "properties": {key: {**about, "const": False}},
+            "additionalProperties": False,
+        }
+        if on_by_default:
+            on["properties"][key]["default"] = True
+            off["required"] = [key]
+        else:
+            on["required"] = sorted({*schema.get("required", []), key})
+            off["properties"][key]["default"] = False
+        camel = to_camel(switch)
+        note = f"An optional section, switched by `{camel}`: with `{camel}: false` it admits no other key."
+        description = f"{schema['description']}\n\n{note}" if "description" in schema else note
+        defs[model.__name__] = {"title": schema["title"], "description": description, "oneOf": [on, off]}
+
+
 def stack_file_schema() -> dict[str, Any]:
     with_field_docstrings()
-    model = _secrets_as_secure(StackSettings.model_json_schema(by_alias=True))
+    model = _secrets_as_secure(StackSettings.model_json_schema(by_alias=True, schema_generator=_StackFileSchema))
     defs = dict(model.pop("$defs", {}))
+    _switched_sections(defs)
     defs["PulumiSecret"] = PULUMI_SECRET
     ours = {f"{PROJECT}:{to_camel(name)}": schema for name, schema in model["properties"].items()}
     # A key without a namespace is the project's (Pulumi's config key parsing): the same settings.

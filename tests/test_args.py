@@ -181,11 +181,55 @@ GatewayAlarms(
 """
 
 
+# Optional sections (settings with a SWITCH) are a union of an on and an off TypedDict: the switch
+# off admits no other key. Each line marked `# refused` must have an error of its own.
+SECTIONS_BAD = """\
+from runmcp_gateway import GatewayPlatform
+from runmcp_gateway.args import AlarmSettingsArgs, WafSettingsArgs
+
+waf_mixed: WafSettingsArgs = {"enabled": False, "requests_per_five_minutes": 3000}  # refused
+waf_untagged: WafSettingsArgs = {"requests_per_five_minutes": 3000}  # refused: off by default, so on says so
+alarms_mixed: AlarmSettingsArgs = {"enabled": False, "emails": ["ops@example.com"]}  # refused
+GatewayPlatform(
+    "mcp",
+    {
+        "gateway": {"image": "hapimcp/hapi-cli:0.6.0"},
+        "load_balancer": {"access_logs": {"enabled": False, "retention_days": 30}},  # refused
+        "cluster": {"eks": {"cluster_autoscaler": {"enabled": False, "chart_version": "9.46.6"}}},  # refused
+    },
+)
+"""
+SECTIONS_GOOD = """\
+from runmcp_gateway import GatewayPlatform
+from runmcp_gateway.args import AlarmSettingsArgs, WafSettingsArgs, WafSettingsOffArgs, WafSettingsOnArgs
+
+waf_on: WafSettingsArgs = {"enabled": True, "requests_per_five_minutes": 3000}
+waf_off: WafSettingsArgs = {"enabled": False}
+waf_default: WafSettingsArgs = {}
+waf_variant_on: WafSettingsOnArgs = {"enabled": True}
+waf_variant_off: WafSettingsOffArgs = {"enabled": False}
+alarms_on: AlarmSettingsArgs = {"emails": ["ops@example.com"]}
+alarms_explicit: AlarmSettingsArgs = {"enabled": True, "runbook_url": "docs/runbooks.md"}
+alarms_off: AlarmSettingsArgs = {"enabled": False}
+GatewayPlatform(
+    "mcp",
+    {
+        "gateway": {"image": "hapimcp/hapi-cli:0.6.0"},
+        "load_balancer": {"waf": waf_on, "access_logs": {"enabled": False}, "stickiness": {}},
+        "alarms": alarms_off,
+        "cluster": {"eks": {"cluster_autoscaler": {"enabled": False}}},
+        "drills": {"enabled": True, "zone_loss_minutes": 5},
+    },
+)
+"""
+CONSUMERS = ("bad", "good", "sections_bad", "sections_good")
+
+
 @pytest.fixture(scope="module")
 def mypy_on_consumers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """mypy --strict on two consumer programs importing `runmcp_gateway` (this checkout's
-    components/, through a symlink on MYPYPATH): one with mistakes at depth, one without. One run
-    for both: it reads the Pulumi SDKs' types, which takes a while."""
+    """mypy --strict on consumer programs importing `runmcp_gateway` (this checkout's components/,
+    through a symlink on MYPYPATH): with mistakes at depth and without, and the same for optional
+    sections. One run for all: it reads the Pulumi SDKs' types, which takes a while."""
     root = tmp_path_factory.mktemp("mypy")
     (root / "path").mkdir()
     (root / "path" / "runmcp_gateway").symlink_to(PROJECT_DIR / "components", target_is_directory=True)
@@ -202,8 +246,10 @@ def mypy_on_consumers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
             scaling='"max_replicas": 3, "min_replicas": 2', interval="10", nat='"perZone"', vpc_key="vpc_id"
         )
     )
+    (root / "sections_bad.py").write_text(SECTIONS_BAD)
+    (root / "sections_good.py").write_text(SECTIONS_GOOD)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(root / "cache"), "bad.py", "good.py"],
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(root / "cache"), *(f"{n}.py" for n in CONSUMERS)],
         cwd=root,
         env={"MYPYPATH": str(root / "path"), "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -212,7 +258,7 @@ def mypy_on_consumers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
     )
     assert "error: Cannot find" not in result.stdout, result.stdout
     lines = result.stdout.splitlines()
-    return {name: "\n".join(line for line in lines if line.startswith(f"{name}.py:")) for name in ("bad", "good")}
+    return {name: "\n".join(line for line in lines if line.startswith(f"{name}.py:")) for name in CONSUMERS}
 
 
 def test_mypy_refuses_a_misspelt_or_mistyped_nested_key(mypy_on_consumers: dict[str, str]) -> None:
@@ -231,3 +277,36 @@ def test_mypy_accepts_the_right_keys_and_outputs_where_they_may_come_from_resour
     mypy_on_consumers: dict[str, str],
 ) -> None:
     assert mypy_on_consumers["good"] == ""
+
+
+def test_mypy_refuses_an_optional_section_switched_off_with_other_keys(mypy_on_consumers: dict[str, str]) -> None:
+    bad = mypy_on_consumers["sections_bad"]
+    refused = [n for n, line in enumerate(SECTIONS_BAD.splitlines(), 1) if "# refused" in line]
+    flagged = {int(line.split(":")[1]) for line in bad.splitlines()}
+    assert flagged == set(refused), bad
+    # The off variant takes `enabled: False` alone; the on variant takes the other keys with True.
+    assert 'TypedDict item "enabled" has type "Literal[True]"' in bad
+    assert 'variable has type "WafSettingsOnArgs | WafSettingsOffArgs"' in bad
+
+
+def test_mypy_accepts_an_optional_section_on_off_or_left_to_its_default(mypy_on_consumers: dict[str, str]) -> None:
+    assert mypy_on_consumers["sections_good"] == ""
+
+
+def test_an_optional_section_is_an_on_or_off_union_for_the_type_checker_and_one_object_for_the_analyzer() -> None:
+    from components.settings import WafSettings
+
+    text = Path(args.__file__).read_text()
+    assert "WafSettingsArgs: TypeAlias = WafSettingsOnArgs | WafSettingsOffArgs" in text
+    # At run time (what the analyzer reads, and what a consumer's annotations name) all three exist.
+    assert set(args.WafSettingsArgs.__annotations__) == set(WafSettings.model_fields)
+    assert set(args.WafSettingsOnArgs.__annotations__) == set(WafSettings.model_fields)
+    assert set(args.WafSettingsOffArgs.__annotations__) == {"enabled"}
+    # Off by default: on needs the tag, off may leave it out; on by default the other way round.
+    assert args.WafSettingsOnArgs.__required_keys__ == {"enabled"}
+    assert args.WafSettingsOffArgs.__required_keys__ == set()
+    assert args.AccessLogSettingsOnArgs.__required_keys__ == set()
+    assert args.AccessLogSettingsOffArgs.__required_keys__ == {"enabled"}
+    (waf,) = [spec for spec in args_specs() if spec.model is WafSettings]
+    assert [v.name for v in waf.variants] == ["WafSettingsOnArgs", "WafSettingsOffArgs"]
+    assert "with `enabled: false` it admits no other key" in waf.doc

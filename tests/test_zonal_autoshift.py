@@ -101,6 +101,8 @@ def test_autoshift_that_aws_or_a_practice_run_would_break_is_refused(
     config = staging_with(change)
     if change.get("alarms.enabled") is False:
         config["alarms"] = {"enabled": False}  # its other keys have no effect then, and are refused
+    if change.get("drills.enabled") is False:
+        config["drills"] = {"enabled": False}  # likewise
     assert_refused(write_stack(config), key, fragment)
 
 

@@ -30,7 +30,7 @@ from .alarms import (
     name_slug,
 )
 from .autoscaling import ScalingPolicy, ScalingRules, ScalingSettings
-from .base import Problem, bounds_problems
+from .base import Problem, bounds_problems, switch_of
 from .cluster import (
     EKS_ADDONS,
     SUPPORTED_KUBERNETES_VERSIONS,
@@ -240,6 +240,7 @@ __all__ = [
     "stack_file_name",
     "store_advisory",
     "store_env_problems",
+    "switch_of",
     "validate_section",
     "validated",
     "zone_loss_advisory",

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 from pydantic import Field, model_validator
-from pydantic.alias_generators import to_camel
 
 from ..outputs import OrOutput
 from .base import Problem, _duplicates, _Model, _refuse
@@ -50,6 +49,7 @@ class AlarmThresholds(_Model):
 class AlarmSettings(_Model):
     """CloudWatch alarms, their notifications and a dashboard."""
 
+    SWITCH = "enabled"
     enabled: bool = True
     emails: list[EmailAddress] = Field(default_factory=list, json_schema_extra=UNIQUE_ENTRIES)
     """Email subscriptions to the alarm topic (each address confirms by mail)."""
@@ -70,9 +70,7 @@ class AlarmSettings(_Model):
 
 
 def _alarm_settings_problems(alarms: AlarmSettings) -> Iterable[Problem]:
-    if not alarms.enabled:
-        for field in sorted(alarms.model_fields_set - {"enabled"}):
-            yield Problem(to_camel(field), "has no effect with enabled: false; remove it")
+    if not alarms.enabled:  # and nothing else is set (_Model.SWITCH)
         return
     yield from _duplicates("emails", alarms.emails, name_slug, "the email subscription")
     yield from _duplicates(

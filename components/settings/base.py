@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
 from ..outputs import OrOutput, entry_name_part
@@ -27,6 +27,35 @@ class _Model(BaseModel):
         # but only where a schema is made (components/schema.py: with_field_docstrings): reading
         # them costs every run a tenth of a second.
     )
+
+    SWITCH: ClassVar[str | None] = None
+    """An optional section's switch (``enabled``, ``install``): the boolean key that turns the
+    section on or off. Off, no other key of the section means anything, so none may be set. The
+    one definition the typed args (a tagged union of an on and an off TypedDict,
+    components/args_codegen.py) and the stack file's JSON Schema (``oneOf`` the two,
+    components/schema.py) are made from; :meth:`_switched_off_alone` is the run-time rule."""
+
+    @model_validator(mode="after")
+    def _switched_off_alone(self) -> Self:
+        switch = type(self).SWITCH
+        if switch is not None and not getattr(self, switch):
+            _refuse(
+                Problem(to_camel(field), f"has no effect with {to_camel(switch)}: false; remove it")
+                for field in sorted(self.model_fields_set - {switch})
+            )
+        return self
+
+
+def switch_of(model: type[BaseModel]) -> tuple[str, bool] | None:
+    """An optional section's switch key and its default (True: on unless the stack file turns it
+    off), or None for a model that is no optional section (see _Model.SWITCH)."""
+    switch = getattr(model, "SWITCH", None)
+    if switch is None:
+        return None
+    default = model.model_fields[switch].default
+    if model.model_fields[switch].annotation is not bool or not isinstance(default, bool):
+        raise TypeError(f"{model.__name__}.SWITCH names {switch!r}, which is no boolean with a default")
+    return switch, default
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class PredictedTimes(_Model):
 class DrillSettings(_Model):
     """Failover and scaling drills (AWS FIS) and their load generator; off unless a stack turns them on."""
 
+    SWITCH = "enabled"
     enabled: bool = False
     pod_loss_percent: Percent = 50
     """Share of the gateway's pods deleted (PERCENT selection, rounded down)."""

@@ -25,6 +25,7 @@ class KedaSettings(_Model):
     """KEDA (keda.sh), installed by the cluster part in the controllers' namespace when a gateway sets
     scaling.requestsPerReplica."""
 
+    SWITCH = "install"
     install: bool = True
     """False when the cluster runs KEDA already (its operator then needs cloudwatch:GetMetricData
     through its own Pod Identity or IRSA role). An existing cluster (cluster.existing) is assumed to

@@ -69,11 +69,13 @@ class HealthCheckSettings(_Model):
 class StickinessSettings(_Model):
     """Cookie stickiness, only for a gateway that keeps session state in memory (it should not)."""
 
+    SWITCH = "enabled"
     enabled: bool = False
     duration_seconds: Annotated[int, Field(ge=1, le=604800)] = 86400
 
 
 class AccessLogSettings(_Model):
+    SWITCH = "enabled"
     enabled: bool = True
     """Access logs to an S3 bucket made for them: private, SSE-S3 encrypted (the only encryption
     ALB log delivery supports), TLS-only."""
@@ -81,6 +83,7 @@ class AccessLogSettings(_Model):
 
 
 class WafSettings(_Model):
+    SWITCH = "enabled"
     enabled: bool = False
     """A WAF web ACL with a rate-based rule (billed per ACL, rule and request)."""
     requests_per_five_minutes: Annotated[int, Field(ge=10, le=2000000000)] = 2000
@@ -90,6 +93,7 @@ class WafSettings(_Model):
 class ControllerSettings(_Model):
     """The AWS Load Balancer Controller: it registers the gateway's pod IPs in the target group."""
 
+    SWITCH = "install"
     install: bool = True
     """False when the cluster runs the controller already."""
     chart_version: Annotated[str, _matches(r"\d+\.\d+\.\d+", "is not a chart version such as '1.17.1'")] = (

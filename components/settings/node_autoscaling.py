@@ -14,6 +14,7 @@ CLUSTER_AUTOSCALER_CHART_VERSION = "9.46.6"
 class ClusterAutoscalerSettings(_Model):
     """Adds nodes when pods the HPA created cannot be scheduled, and removes idle ones."""
 
+    SWITCH = "enabled"
     enabled: bool = True
     chart_version: Annotated[str, _matches(r"\d+\.\d+\.\d+", "is not a chart version such as '9.46.6'")] = (
         CLUSTER_AUTOSCALER_CHART_VERSION
