@@ -246,7 +246,9 @@ class RecordingMonitor(MockMonitor):
             return urn
         stack, project, qualified, name = parts
         parent_type, found, kind = qualified.rpartition("$")
-        for mock, engine in self.engine_urns.items() if found else ():
+        # A copy: the SDK registers resources from several threads, and another registration may
+        # add its URN while this one looks (seen under mutmut: "dictionary changed size").
+        for mock, engine in list(self.engine_urns.items()) if found else ():
             if mock.split("::")[2] == parent_type:
                 return f"{stack}::{project}::{engine.split('::')[2]}${kind}::{name}"
         return urn
