@@ -297,6 +297,19 @@ def _estimate(key: str, *, best: int | None = None) -> Term:
     return Term(e.name, e.best if best is None else best, e.worst, f"estimate: {e.why}")
 
 
+def _hpa_terms(i: Inputs) -> list[Term]:
+    """From a metric the HPA can read to its asking for replicas: its sync, then its stabilization."""
+    return [
+        Term("HPA sync", 0, i.hpa_sync, f"HPA sync period {i.hpa_sync} s (Kubernetes default)"),
+        Term(
+            "scale-up stabilization",
+            i.scale_up.stabilization_window_seconds,
+            i.scale_up.stabilization_window_seconds,
+            "scaling.scaleUp.stabilizationWindowSeconds",
+        ),
+    ]
+
+
 def _metrics_terms(i: Inputs) -> list[Term]:
     return [
         Term(
@@ -306,13 +319,7 @@ def _metrics_terms(i: Inputs) -> list[Term]:
             f"a whole metrics-server window after the crossing: --metric-resolution={i.metrics_resolution}s "
             "(the EKS add-on, as the upstream manifests)",
         ),
-        Term("HPA sync", 0, i.hpa_sync, f"HPA sync period {i.hpa_sync} s (Kubernetes default)"),
-        Term(
-            "scale-up stabilization",
-            i.scale_up.stabilization_window_seconds,
-            i.scale_up.stabilization_window_seconds,
-            "scaling.scaleUp.stabilizationWindowSeconds",
-        ),
+        *_hpa_terms(i),
     ]
 
 
@@ -341,13 +348,7 @@ def _request_metric_terms(i: Inputs) -> list[Term]:
             "scaling.pollingIntervalSeconds: KEDA reads CloudWatch this often; the HPA reads its cached value "
             "(useCachedMetrics)",
         ),
-        Term("HPA sync", 0, i.hpa_sync, f"HPA sync period {i.hpa_sync} s (Kubernetes default)"),
-        Term(
-            "scale-up stabilization",
-            i.scale_up.stabilization_window_seconds,
-            i.scale_up.stabilization_window_seconds,
-            "scaling.scaleUp.stabilizationWindowSeconds",
-        ),
+        *_hpa_terms(i),
     ]
 
 

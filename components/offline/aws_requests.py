@@ -1310,22 +1310,17 @@ def _serverless_cache(r: PlannedResource, s: Shapes) -> list[Request]:
     return [Request("elasticache", "CreateServerlessCache", params)]
 
 
-def _elasticache_user(r: PlannedResource, s: Shapes) -> list[Request]:
-    i = r.inputs
-    params = structure(s, "elasticache", "CreateUser", i)
-    tags = tag_list(i)
-    if tags:
-        params["Tags"] = tags
-    return [Request("elasticache", "CreateUser", params)]
+def _elasticache_simple(operation: str) -> Translate:
+    """CreateUser, CreateUserGroup: the inputs placed by member name, the tags as a list."""
 
+    def translate(r: PlannedResource, s: Shapes) -> list[Request]:
+        params = structure(s, "elasticache", operation, r.inputs)
+        tags = tag_list(r.inputs)
+        if tags:
+            params["Tags"] = tags
+        return [Request("elasticache", operation, params)]
 
-def _elasticache_user_group(r: PlannedResource, s: Shapes) -> list[Request]:
-    i = r.inputs
-    params = structure(s, "elasticache", "CreateUserGroup", i)
-    tags = tag_list(i)
-    if tags:
-        params["Tags"] = tags
-    return [Request("elasticache", "CreateUserGroup", params)]
+    return translate
 
 
 MAPPINGS: dict[str, TypeMapping] = {
@@ -1450,7 +1445,9 @@ MAPPINGS: dict[str, TypeMapping] = {
     "aws:elasticache/serverlessCache:ServerlessCache": TypeMapping(
         _serverless_cache, ("elasticache CreateServerlessCache",), SERVERLESS_CACHE_NAME
     ),
-    "aws:elasticache/user:User": TypeMapping(_elasticache_user, ("elasticache CreateUser",)),
-    "aws:elasticache/userGroup:UserGroup": TypeMapping(_elasticache_user_group, ("elasticache CreateUserGroup",)),
+    "aws:elasticache/user:User": TypeMapping(_elasticache_simple("CreateUser"), ("elasticache CreateUser",)),
+    "aws:elasticache/userGroup:UserGroup": TypeMapping(
+        _elasticache_simple("CreateUserGroup"), ("elasticache CreateUserGroup",)
+    ),
 }
 """Every aws:* type the offline plan can check; tests fail when the program registers another."""
