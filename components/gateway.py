@@ -26,9 +26,12 @@ CONTAINER_NAME = "gateway"
 PORT_NAME = "http"
 SCRATCH_LIMIT = "64Mi"
 HOME_LIMIT = "256Mi"
-STARTUP_PROBE_PERIOD_SECONDS = 5
+STARTUP_PROBE_PERIOD_SECONDS = 1
 """How often the startup probe asks while the gateway loads its OpenAPI documents; its failure
-threshold covers gateway.probes.startupTimeoutSeconds. The timeline (timeline.py) counts it too."""
+threshold covers gateway.probes.startupTimeoutSeconds (at least: a hung probe also waits its
+timeout). It only runs until the gateway first answers, and its period is the wait between the
+gateway answering and the kubelet knowing, on every new replica, so it asks every second. The
+timeline (timeline.py) counts it too."""
 
 # checkov runs over the rendered objects; a check skipped by design says why, on the object itself.
 SKIP_CPU_LIMIT = (

@@ -7,6 +7,13 @@ estimate of a step no setting governs (image pull, the gateway's own start). A f
 several parallel mechanisms ends ("whichever first") has one chain of terms per mechanism; its range is the
 range of the earliest: (min of the bests, min of the worsts).
 
+Each figure also has a typical value ("about"): the sum of its terms' midpoints, rounded up. Most
+terms are waits for a periodic timer (a scrape, a sync, a probe, a health check) whose phase
+against the load is arbitrary, so the wait is spread evenly over the term's range and its mean is the
+midpoint; a sum's mean is the sum of the means. For the estimates the midpoint is an assumption the
+drill corrects. Where several mechanisms race, the figure takes the least of its chains' typical
+values, which is at or above the mean of the earliest.
+
 The staging drills (``runmcp-infra drill``) measure what this predicts. Where a term is an estimate,
 the drill's measurement is the better number; the estimates live in one table (ESTIMATES) so they
 can be corrected in one place.
@@ -64,6 +71,14 @@ NODE_BOOT_SECONDS = (40, 90)
 (aws/karpenter-provider-aws#6128); the worst adds the daemonsets' start. Measure your own with
 awslabs/node-latency-for-k8s."""
 
+
+READINESS_AFTER_STARTUP_SECONDS = 2
+"""From the startup probe passing to the first readiness probe's answer: the kubelet runs the
+readiness probe at once then, not a readinessPeriodSeconds later. The startup result makes the
+kubelet sync the pod, and its status update triggers a readiness probe that has no result yet
+(kubernetes/kubernetes pkg/kubelet/prober/prober_manager.go, UpdatePodStatus: "Trigger an immediate
+run of the readinessProbe", since PR #101738). The sync first waits for the pod's next status from
+the PLEG, "max 2s" (pkg/kubelet/pod_workers.go, podCache.GetNewerThan): about a second, 2 at worst."""
 
 CLOUDWATCH_MINUTE_SECONDS = 60
 """The load balancer sends its metrics to CloudWatch in 60-second intervals (ALB user guide,
@@ -152,10 +167,16 @@ class Chain:
     def worst(self) -> int:
         return sum(t.worst for t in self.terms)
 
+    @property
+    def typical(self) -> int:
+        """The sum of the terms' midpoints, rounded up to a whole second (see the module docstring)."""
+        return -(-sum(t.best + t.worst for t in self.terms) // 2)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "best": self.best,
+            "typical": self.typical,
             "worst": self.worst,
             "terms": [t.as_json() for t in self.terms],
         }
@@ -181,6 +202,11 @@ class Figure:
         return min((c.worst for c in self.chains), default=None)
 
     @property
+    def typical(self) -> int | None:
+        """What to expect: the least of the chains' typical values (see the module docstring)."""
+        return min((c.typical for c in self.chains), default=None)
+
+    @property
     def first(self) -> Chain | None:
         """The path that ends the figure at worst (the one a user should shorten first)."""
         return min(self.chains, key=lambda c: (c.worst, c.best), default=None)
@@ -190,6 +216,7 @@ class Figure:
             "key": self.key,
             "title": self.title,
             "best": self.best,
+            "typical": self.typical,
             "worst": self.worst,
             "unavailable": self.unavailable,
             "chains": [c.as_json() for c in self.chains],
@@ -243,6 +270,8 @@ class Inputs:
     health_timeout: int
     unhealthy_threshold: int
     toleration: int
+    """Seconds the gateway's pods stay on an unreachable node: gateway.nodeFailureTolerationSeconds, or
+    Kubernetes' default (DEFAULT_TOLERATION_SECONDS) when that is unset."""
     node_grace: int
     node_autoscaler: str | None
     """Who adds a node: "cluster.eks.clusterAutoscaler", "the existing cluster's", or None (nobody)."""
@@ -252,6 +281,8 @@ class Inputs:
     """scaling.requestsPerReplica: KEDA also scales on requests per target (None: CPU and memory only)."""
     polling_interval: int = 30
     """scaling.pollingIntervalSeconds: how often KEDA reads CloudWatch (the HPA reads KEDA's cached value)."""
+    toleration_set: bool = False
+    """Whether the gateway sets its own toleration (gateway.nodeFailureTolerationSeconds)."""
 
 
 def inputs_of(s: StackSettings) -> Inputs:
@@ -284,6 +315,7 @@ def inputs_of(s: StackSettings) -> Inputs:
         headroom_replicas=s.scaling.headroom_replicas,
         requests_per_replica=s.scaling.requests_per_replica,
         polling_interval=s.scaling.polling_interval_seconds,
+        toleration_set=s.gateway.node_failure_toleration_seconds is not None,
     )
 
 
@@ -387,7 +419,13 @@ def _pod_start_terms(i: Inputs, *, fresh_node: bool) -> list[Term]:
             STARTUP_PROBE_PERIOD_SECONDS,
             f"startup probe every {STARTUP_PROBE_PERIOD_SECONDS} s (components/gateway.py)",
         ),
-        Term("readiness probe", 0, i.readiness_period, "gateway.probes.readinessPeriodSeconds"),
+        Term(
+            "readiness probe",
+            0,
+            READINESS_AFTER_STARTUP_SECONDS,
+            "the kubelet runs it once the startup probe passes (its next pod sync, 2 s at most), not a period "
+            "later (kubernetes/kubernetes pkg/kubelet/prober/prober_manager.go UpdatePodStatus, pod_workers.go)",
+        ),
     ]
     if not i.alb:
         return [*terms, _estimate("endpoint")]
@@ -552,8 +590,12 @@ def timeline_of(i: Inputs) -> Timeline:
             "toleration",
             i.toleration,
             i.toleration,
-            f"pods stay on the unreachable node for tolerationSeconds {i.toleration} "
-            "(the DefaultTolerationSeconds admission plugin; the gateway sets none)",
+            f"pods stay on the unreachable node for tolerationSeconds {i.toleration}: "
+            + (
+                "gateway.nodeFailureTolerationSeconds"
+                if i.toleration_set
+                else "the DefaultTolerationSeconds admission plugin's (gateway.nodeFailureTolerationSeconds unset)"
+            ),
         ),
         _estimate("schedule"),
         *(_node_add_terms(i, best_has_room=True) if i.node_autoscaler else ()),
@@ -653,6 +695,10 @@ def _range(best: int | None, worst: int | None) -> str:
     return f"{best}-{worst} s"
 
 
+def _expect(figure: Figure) -> str:
+    return f"{_range(figure.best, figure.worst)}, about {figure.typical} s"
+
+
 def _sum(chain: Chain) -> str:
     return " + ".join(f"{t.name} {t.best}-{t.worst}" for t in chain.terms)
 
@@ -665,7 +711,7 @@ def text_lines(t: Timeline, width: int = 110) -> list[str]:
         if figure.unavailable is not None:
             lines.append(f"{figure.title:<{column}}  none: {figure.unavailable}")
             continue
-        lines.append(f"{figure.title:<{column}}  {_range(figure.best, figure.worst)}")
+        lines.append(f"{figure.title:<{column}}  {_expect(figure)}")
         for chain in figure.chains:
             label = "= " if len(figure.chains) == 1 else f"or {chain.name} {_range(chain.best, chain.worst)} = "
             lines.extend(_wrapped(label, [f"{t.name} {t.best}-{t.worst}" for t in chain.terms], width))
@@ -686,7 +732,7 @@ def _wrapped(label: str, terms: list[str], width: int) -> list[str]:
 
 def markdown(t: Timeline) -> str:
     """The figures and their chains as a Markdown table (the README's; a test keeps it in step)."""
-    rows = ["| What | Range | Made of |", "| --- | --- | --- |"]
+    rows = ["| What | Range, typical | Made of |", "| --- | --- | --- |"]
     for figure in t.figures:
         if figure.unavailable is not None:
             rows.append(f"| {figure.title} | none | {figure.unavailable} |")
@@ -694,7 +740,7 @@ def markdown(t: Timeline) -> str:
         made = "<br>or ".join(
             f"{chain.name} ({_range(chain.best, chain.worst)}): {_sum(chain)}" for chain in figure.chains
         )
-        rows.append(f"| {figure.title} | {_range(figure.best, figure.worst)} | {made} |")
+        rows.append(f"| {figure.title} | {_expect(figure)} | {made} |")
     notes = [f"- {figure.title}: {note}" for figure in t.figures for note in figure.notes]
     return "\n".join([*rows, "", *notes])
 

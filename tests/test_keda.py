@@ -225,7 +225,7 @@ def test_the_request_figure_adds_its_terms() -> None:
     assert by_name["KEDA poll"] == (0, 30)
     assert by_name["HPA sync"] == (0, HPA_SYNC_PERIOD_SECONDS)
     assert (chain.best, chain.worst) == (sum(b for b, _ in by_name.values()), sum(w for _, w in by_name.values()))
-    assert (chain.best, chain.worst) == (123, 275)
+    assert (chain.best, chain.worst) == (123, 268)
     # The polling interval moves the worst case one for one.
     slower = request_scale_out_chain(dataclasses.replace(i, polling_interval=90), new_node=False)
     assert slower is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.gateway import STARTUP_PROBE_PERIOD_SECONDS
 from components.offline.runner import Plan
 from components.settings import StackSettings
+from components.timeline import timeline
 from tests.conftest import container, gateway_namespace, objects, one, stack_config
 
 
@@ -29,6 +31,18 @@ def test_probes_service_and_policy_use_the_configured_port_and_path(plan: Plan) 
     policy = next(p for p in objects(plan, "NetworkPolicy") if p["spec"].get("ingress"))
     assert [p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]] == [g.port]
     assert c["args"][-2:] == ["--port", str(g.port)]
+
+
+def test_the_startup_probe_asks_every_second_for_the_stacks_whole_startup_budget(plan: Plan) -> None:
+    """A new replica is noticed within a second of answering (the timeline counts the period once per
+    new pod), and a slow start still gets all of gateway.probes.startupTimeoutSeconds before the
+    kubelet restarts it: failureThreshold x periodSeconds covers it, by less than one period more."""
+    startup = container(plan)["startupProbe"]
+    budget = plan.settings.gateway.probes.startup_timeout_seconds
+    assert startup["periodSeconds"] == STARTUP_PROBE_PERIOD_SECONDS == 1
+    assert budget <= startup["failureThreshold"] * startup["periodSeconds"] < budget + startup["periodSeconds"]
+    (chain,) = timeline(plan.settings).scale_out_with_room.chains
+    assert next(t for t in chain.terms if t.name == "startup probe").worst == startup["periodSeconds"]
 
 
 def test_port_and_health_path_come_from_the_stack_file(plan: Plan) -> None:

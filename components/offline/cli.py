@@ -330,7 +330,10 @@ def _print_timeline(plan: Plan, out: TextIO) -> None:
     if plan.settings is None:
         out.write("\nTimeline: not computed for a program of another project (no runmcp-gateway stack settings)\n")
         return
-    out.write("\nTimeline (seconds, best-worst, from the settings; terms with sources: --format json):\n")
+    out.write(
+        "\nTimeline (seconds, best-worst, about = each term's midpoint summed; from the settings; "
+        "terms with sources: --format json):\n"
+    )
     for line in text_lines(timeline(plan.settings)):
         out.write(f"    {line}\n")
 
