@@ -10,17 +10,17 @@ balancer's and target group's ARN suffixes, the cluster's name, the Service's na
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Required, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import AlarmSettingsArgs, ScalingSettingsArgs
 from .block_args import ArgsCheck
 from .iam import AwsAccount, policy_document
 from .labels import aws_tags
 from .names import DASHBOARD_NAME, PLATFORM_NAME_LIMIT, component_name_problem, problem
 from .outputs import OrOutput, entry_name_part
+from .sections import AlarmSection, ScalingSection
 from .settings import (
     AlarmSettings,
     AlarmThresholds,
@@ -30,13 +30,6 @@ from .settings import (
     https_name_part,
     name_slug,
 )
-
-if TYPE_CHECKING:
-    AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
-    ScalingSection: TypeAlias = ScalingSettings | ScalingSettingsArgs
-else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
-    AlarmSection = AlarmSettingsArgs
-    ScalingSection = ScalingSettingsArgs
 
 ALB = "AWS/ApplicationELB"
 CONTAINER_INSIGHTS = "ContainerInsights"

@@ -24,7 +24,7 @@ from pydantic.alias_generators import to_camel
 
 from . import __version__
 from .alarms import ClusterAlarms
-from .args import AlarmSettingsArgs, ClusterSettingsArgs, ControllerSettingsArgs, KedaSettingsArgs, KubernetesVersion
+from .args import KubernetesVersion
 from .cluster import EksCluster, ExistingCluster, given_provider
 from .iam import AwsAccount
 from .keda import Keda
@@ -33,14 +33,12 @@ from .labels import aws_tags, controller_labels
 from .load_balancer import LoadBalancerController
 from .names import check_names
 from .node_autoscaling import ClusterAutoscaler
+from .sections import AlarmSection, ClusterSection, ControllerSection, KedaSection
 from .settings import (
-    AlarmSettings,
     ClusterScopeSettings,
     ClusterSettings,
-    ControllerSettings,
     EksSettings,
     ExistingClusterSettings,
-    KedaSettings,
     SettingsError,
     validated,
 )
@@ -220,15 +218,10 @@ def api_server_cidrs(eks: EksSettings) -> list[str]:
 
 
 if TYPE_CHECKING:
-    ClusterSection: TypeAlias = ClusterSettings | ClusterSettingsArgs
-    ControllerSection: TypeAlias = ControllerSettings | ControllerSettingsArgs
-    AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
-    KedaSection: TypeAlias = KedaSettings | KedaSettingsArgs
-else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
-    ClusterSection = ClusterSettingsArgs
-    ControllerSection = ControllerSettingsArgs
-    AlarmSection = AlarmSettingsArgs
-    KedaSection = KedaSettingsArgs
+    ClusterInput: TypeAlias = ClusterHandle | pulumi.Input[ClusterHandleArgs]
+else:  # the analyzer takes no unions (components/sections.py): other languages pass the handle's facts
+    ClusterInput = pulumi.Input[ClusterHandleArgs]
+"""What a gateway takes as its cluster: GatewayCluster's handle, or (in any language) its facts."""
 
 
 class GatewayClusterArgs(TypedDict, total=False):

@@ -15,7 +15,7 @@ Gateway and its args as real types (components/package_schema.py).
 
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Required, TypeAlias, TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -23,18 +23,11 @@ import pulumi_kubernetes as k8s
 
 from .alarms import AVAILABILITY_ALARMS, GatewayAlarms, GatewayAlarmsArgs
 from .alarms import _actions as alarm_actions
-from .args import (
-    AlarmSettingsArgs,
-    GatewaySettingsArgs,
-    LoadBalancerSettingsArgs,
-    ScalingSettingsArgs,
-    SessionStoreSettingsArgs,
-)
 from .autoscaling import RequestTrigger
 from .cluster import _provider as kubernetes_provider  # the provider every cluster part makes (server-side apply)
 from .cluster import given_provider
 from .gateway import StoreConnection, WorkloadContext
-from .gateway_cluster import ClusterHandle, ClusterHandleArgs
+from .gateway_cluster import ClusterHandle, ClusterHandleArgs, ClusterInput
 from .iam import AwsAccount
 from .kube import object_name, object_namespace
 from .labels import aws_tags, recommended_labels
@@ -42,14 +35,10 @@ from .load_balancer import READINESS_GATE_LABEL, GatewayLoadBalancer, GatewayLoa
 from .names import check_names
 from .network import private_cidrs
 from .scaled_workload import scaled_parts
+from .sections import AlarmSection, GatewaySection, LoadBalancerSection, ScalingSection, SessionStoreSection
 from .session_store import SessionStore, StoreAlarms, StorePlacement
 from .settings import (
-    AlarmSettings,
-    ExistingStoreSettings,
-    GatewaySettings,
-    LoadBalancerSettings,
     Problem,
-    ScalingSettings,
     SettingsError,
     StackSettings,
     ValkeyStoreSettings,
@@ -58,21 +47,6 @@ from .settings import (
 )
 from .timeline import inputs_of, requests_behind_seconds
 from .zonal_autoshift import zonal_autoshift
-
-if TYPE_CHECKING:
-    ClusterInput: TypeAlias = ClusterHandle | pulumi.Input[ClusterHandleArgs]
-    GatewaySection: TypeAlias = GatewaySettings | GatewaySettingsArgs
-    ScalingSection: TypeAlias = ScalingSettings | ScalingSettingsArgs
-    LoadBalancerSection: TypeAlias = LoadBalancerSettings | LoadBalancerSettingsArgs
-    AlarmSection: TypeAlias = AlarmSettings | AlarmSettingsArgs
-    SessionStoreSection: TypeAlias = ValkeyStoreSettings | ExistingStoreSettings | SessionStoreSettingsArgs
-else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
-    ClusterInput = pulumi.Input[ClusterHandleArgs]
-    GatewaySection = GatewaySettingsArgs
-    ScalingSection = ScalingSettingsArgs
-    LoadBalancerSection = LoadBalancerSettingsArgs
-    AlarmSection = AlarmSettingsArgs
-    SessionStoreSection = SessionStoreSettingsArgs
 
 TYPE_TOKEN = "runmcp:index:Gateway"
 

@@ -8,14 +8,13 @@ so a rollout waits until new pods are healthy in the load balancer.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Required, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic.alias_generators import to_camel
 
-from .args import GatewaySettingsArgs, LoadBalancerSettingsArgs
 from .block_args import ArgsCheck
 from .capacity import LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_REQUESTS
 from .iam import AwsAccount, pod_identity, policy_document
@@ -31,6 +30,7 @@ from .names import (
     fitted_name,
     name_stem,
 )
+from .sections import GatewaySection, LoadBalancerSection
 from .settings import (
     ControllerSettings,
     GatewaySettings,
@@ -39,13 +39,6 @@ from .settings import (
     alb_subnets_problem,
     shutdown_behind_alb_problems,
 )
-
-if TYPE_CHECKING:
-    LoadBalancerSection: TypeAlias = LoadBalancerSettings | LoadBalancerSettingsArgs
-    GatewaySection: TypeAlias = GatewaySettings | GatewaySettingsArgs
-else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
-    LoadBalancerSection = LoadBalancerSettingsArgs
-    GatewaySection = GatewaySettingsArgs
 
 TYPE_TOKEN = "runmcp:index:GatewayLoadBalancer"
 HTTP_PORT, HTTPS_PORT = 80, 443

@@ -12,24 +12,23 @@ the component and its args as real types (components/package_schema.py).
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Required, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Required, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import GatewaySettingsArgs, ScalingSettingsArgs
 from .autoscaling import GatewayAutoscaler, RequestTrigger
 from .cluster import _provider as kubernetes_provider
 from .cluster import given_provider
 from .gateway import GatewayWorkload, WorkloadContext
-from .gateway_cluster import ClusterHandle, ClusterHandleArgs
+from .gateway_cluster import ClusterInput
 from .headroom import GatewayHeadroom
 from .kube import object_name, object_namespace
 from .labels import recommended_labels
 from .load_balancer import READINESS_GATE_LABEL, target_group_binding
 from .names import check_names
+from .sections import GatewaySection, ScalingSection
 from .settings import (
-    GatewaySettings,
     Problem,
     ScalingSettings,
     SettingsError,
@@ -37,15 +36,6 @@ from .settings import (
     shutdown_behind_alb_problems,
     validated,
 )
-
-if TYPE_CHECKING:
-    ClusterInput: TypeAlias = ClusterHandle | pulumi.Input[ClusterHandleArgs]
-    GatewaySection: TypeAlias = GatewaySettings | GatewaySettingsArgs
-    ScalingSection: TypeAlias = ScalingSettings | ScalingSettingsArgs
-else:  # the analyzer reads one type per key (it takes no unions); Python callers may pass models too
-    ClusterInput = pulumi.Input[ClusterHandleArgs]
-    GatewaySection = GatewaySettingsArgs
-    ScalingSection = ScalingSettingsArgs
 
 TYPE_TOKEN = "runmcp:index:ScaledGatewayWorkload"
 
