@@ -26,3 +26,12 @@ def test_the_python_snippet_plans_as_printed(tmp_path: Path) -> None:
     (hpa,) = [r for r in monitor.recorded if r.type.endswith("HorizontalPodAutoscaler")]
     assert (hpa.inputs["spec"]["minReplicas"], hpa.inputs["spec"]["maxReplicas"]) == (2, 6)
     assert monitor.stack_outputs["url"] == "https://mcp.example.org/mcp"
+
+
+def test_the_layout_names_every_module_of_the_package() -> None:
+    """A reader finds every module of components/ in the README's Layout, with what it is for."""
+    text = (PROJECT_DIR / "README.md").read_text()
+    layout = text[text.index("## Layout") :].split("```")[1]
+    named = {word.strip(",") for line in layout.splitlines() for word in line.split()}
+    modules = {p.name for p in (PROJECT_DIR / "components").glob("*.py") if p.name != "__init__.py"}
+    assert sorted(modules - named) == []
