@@ -719,10 +719,11 @@ def text_lines(t: Timeline, width: int = 110) -> list[str]:
 
 
 def _wrapped(label: str, terms: list[str], width: int) -> list[str]:
-    """``label`` and the terms joined by " + ", broken between terms, never inside one."""
+    """``label`` and the terms joined by " + ", broken between terms, never inside one, each line
+    within ``width`` with the " +" that ends a broken one."""
     lines, line = [], "    " + label + terms[0]
     for term in terms[1:]:
-        if len(line) + 3 + len(term) > width:
+        if len(line + " + " + term + " +") > width:
             lines.append(line + " +")
             line = "        " + term
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import json
 import re
 from typing import Any
@@ -340,6 +341,41 @@ def test_the_plan_prints_the_timeline_and_puts_it_in_the_json() -> None:
         "worst": 10,
         "source": "loadBalancer.healthCheck.unhealthyThreshold x loadBalancer.healthCheck.intervalSeconds",
     }
+
+
+def test_the_plans_text_gives_each_figure_a_line_and_its_chains_wrapped_between_terms() -> None:
+    t = timeline(settings("prod"))
+    lines = text_lines(t, width=110)
+    column = max(len(f.title) for f in t.figures)
+    assert lines[0] == f"{t.scale_out_with_room.title:<{column}}  18-88 s, about 53 s"
+    # A chain: "= " then its terms joined by " + ", broken between terms (never inside one), each line
+    # within the width.
+    (chain,) = t.scale_out_with_room.chains
+    end = next(i for i in range(2, len(lines)) if not lines[i].startswith("        "))
+    body = lines[1:end]
+    assert len(body) > 1
+    assert body[0].startswith("    = metrics window 15-30 + HPA sync 0-15 + ")
+    assert all(line.startswith("        ") and not line.startswith("         ") for line in body[1:])
+    assert all(line.endswith(" +") for line in body[:-1])
+    assert " ".join(line.strip() for line in body).removeprefix("= ") == " + ".join(
+        f"{term.name} {term.best}-{term.worst}" for term in chain.terms
+    )
+    for width in (80, 110):
+        chains = [line for line in text_lines(t, width=width) if line.startswith("    ")]
+        assert max(len(line) for line in chains) <= width
+        # ... and as full as the terms allow: no line could have taken the next line's first term.
+        for line, following in itertools.pairwise(chains):
+            if following.startswith("        "):
+                assert len(line.removesuffix(" +") + " + " + following.strip().split(" + ")[0] + " +") > width
+    # Racing chains are each named with their own range.
+    assert "    or readiness probe fails 11-27 s = 3 x 5 s readiness failures 10-15 + probe timeout 0-2 +" in lines
+    assert "    or ALB health checks fail 5-13 s = 2 x 5 s ALB check failures 5-10 + check timeout 0-3" in lines
+    # A figure a stack does not have says why, on its own line.
+    dev = timeline(settings("dev"))
+    assert (
+        f"{dev.scale_out_on_requests.title:<{column}}  none: scaling.requestsPerReplica is unset: "
+        "the gateway scales on CPU and memory only"
+    ) in text_lines(dev)
 
 
 def test_a_consumer_programs_plan_has_no_timeline() -> None:
