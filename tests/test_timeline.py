@@ -221,8 +221,9 @@ def test_clusters_before_kubernetes_1_32_mark_a_node_unknown_after_40_s() -> Non
 def test_without_a_node_autoscaler_a_pod_that_needs_a_node_has_no_figure() -> None:
     t = timeline(settings("dev", **{"cluster.eks.clusterAutoscaler.enabled": False}))
     assert t.scale_out_new_node.chains == ()
-    assert t.scale_out_new_node.unavailable is not None
-    assert "stays Pending" in t.scale_out_new_node.unavailable
+    assert t.scale_out_new_node.unavailable == (
+        "cluster.eks.clusterAutoscaler is off: a pod that needs a new node stays Pending"
+    )
     assert "node autoscaler" not in terms(t.node_loss.chains[0])
 
 
@@ -235,7 +236,11 @@ def test_disabled_scale_up_has_no_scale_out_figures() -> None:
     t = timeline(worked("prod", **{"scaling.scaleUp": rules}))
     assert t.scale_out_with_room.unavailable == t.scale_out_new_node.unavailable
     assert t.scale_out_with_room.best is None
-    assert "Disabled" in str(t.scale_out_with_room.unavailable)
+    assert t.scale_out_with_room.unavailable == (
+        "scaling.scaleUp.selectPolicy is Disabled: the HPA never adds replicas"
+    )
+    # No promise of how fast the HPA would ramp up: it never does.
+    assert not [note for note in t.scale_out_with_room.notes if "maxReplicas" in note]
 
 
 def test_without_a_load_balancer_readiness_alone_takes_a_pod_out() -> None:
