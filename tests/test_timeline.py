@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from components.config import read_stack_file, settings_from_stack_file
 from components.gateway import STARTUP_PROBE_PERIOD_SECONDS
 from components.settings import ScalingPolicy, ScalingRules, StackSettings
 from components.timeline import (
@@ -20,12 +21,13 @@ from components.timeline import (
     inputs_of,
     markdown,
     ramp_seconds,
+    request_scale_out_chain,
     sources_markdown,
     text_lines,
     timeline,
     timeline_of,
 )
-from tests.conftest import PROJECT_DIR, cli, stack_config
+from tests.conftest import PROJECT_DIR, cli, stack_config, stack_path
 
 PLAIN = PROJECT_DIR / "tests" / "programs" / "plain-ids"
 
@@ -239,8 +241,10 @@ def test_disabled_scale_up_has_no_scale_out_figures() -> None:
     assert t.scale_out_with_room.unavailable == (
         "scaling.scaleUp.selectPolicy is Disabled: the HPA never adds replicas"
     )
-    # No promise of how fast the HPA would ramp up: it never does.
+    # No promise of how fast the HPA would ramp up: it never does; nor a figure on requests.
     assert not [note for note in t.scale_out_with_room.notes if "maxReplicas" in note]
+    assert t.scale_out_on_requests.chains == ()
+    assert request_scale_out_chain(inputs_of(worked("prod", **{"scaling.scaleUp": rules})), new_node=False) is None
 
 
 def test_without_a_load_balancer_readiness_alone_takes_a_pod_out() -> None:
@@ -279,6 +283,53 @@ def test_the_ramp_follows_the_hpas_rule_for_min_select_policies() -> None:
     # t=0: min(2+4, ceil(2*1.5)) = 3; t=30: min(2+4, ceil(3*1.5)) = 5; t=60: min(3+4, ceil(5*1.5)) = 7;
     # t=90: min(5+4, ceil(7*1.5)) = 9; t=120: min(7+4, ceil(9*1.5)) = 11 -> 10.
     assert ramp_seconds(dataclasses.replace(inputs_of(worked("prod")), scale_up=rules)) == 120
+
+
+def test_the_ramp_rounds_percent_steps_up_and_waits_out_a_policys_period() -> None:
+    i = inputs_of(worked("prod"))
+
+    def ramp(low: int, high: int, *policies: ScalingPolicy) -> int | None:
+        rules = ScalingRules(stabilization_window_seconds=0, select_policy="Max", policies=list(policies))
+        return ramp_seconds(dataclasses.replace(i, min_replicas=low, max_replicas=high, scale_up=rules))
+
+    # +10 % of 2 is 2.2 replicas, rounded up to 3 (the HPA's math.Ceil); then 3.3 -> 4: one sync later.
+    assert ramp(2, 4, ScalingPolicy(type="Percent", value=10, period_seconds=15)) == 15
+    # One pod per 60 s, synced every 15 s: 3 at once, 4 once the first step leaves the period.
+    assert ramp(2, 4, ScalingPolicy(type="Pods", value=1, period_seconds=60)) == 60
+    # Nothing to ramp when the floor is the ceiling.
+    assert ramp(3, 3, ScalingPolicy(type="Pods", value=1, period_seconds=15)) == 0
+
+
+def test_the_request_figure_has_a_node_note_only_where_a_node_can_be_added() -> None:
+    i = inputs_of(settings("prod"))
+    with_node = request_scale_out_chain(i, new_node=True)
+    assert with_node is not None
+    assert with_node.name == "scale out on requests onto a new node"
+    assert f"when a node must be added: {with_node.best}-{with_node.worst} s" in (
+        timeline_of(i).scale_out_on_requests.notes
+    )
+    alone = timeline_of(dataclasses.replace(i, node_autoscaler=None)).scale_out_on_requests
+    assert alone.chains
+    assert not [note for note in alone.notes if "node must be added" in note]
+
+
+def test_an_existing_clusters_node_autoscaler_is_assumed_to_add_nodes() -> None:
+    t = timeline(settings_from_stack_file(read_stack_file(stack_path("existing"))))
+    assert t.scale_out_new_node.unavailable is None
+    (chain,) = t.scale_out_new_node.chains
+    assert next(term for term in chain.terms if term.name == "node autoscaler").source.startswith(
+        "the existing cluster's node autoscaler"
+    )
+
+
+def test_the_json_states_the_figures_assumptions() -> None:
+    doc = timeline(settings("prod")).as_json()
+    assert [f["key"] for f in doc["figures"]][:2] == ["scaleOutWithRoom", "scaleOutNewNode"]
+    assert any("10 % tolerance" in a for a in doc["assumptions"])
+    assert any("estimate" in a for a in doc["assumptions"])
+    room = doc["figures"][0]
+    assert (room["best"], room["typical"], room["worst"]) == (18, 53, 88)
+    assert room["chains"][0]["typical"] == 53
 
 
 # --- The documented figures and the README -------------------------------------------------------
@@ -381,6 +432,8 @@ def test_the_plans_text_gives_each_figure_a_line_and_its_chains_wrapped_between_
         f"{dev.scale_out_on_requests.title:<{column}}  none: scaling.requestsPerReplica is unset: "
         "the gateway scales on CPU and memory only"
     ) in text_lines(dev)
+    # ... and the figures after it still follow: one unindented line each.
+    assert len([line for line in text_lines(dev) if not line.startswith(" ")]) == len(dev.figures) == 6
 
 
 def test_a_consumer_programs_plan_has_no_timeline() -> None:
