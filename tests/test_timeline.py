@@ -313,6 +313,18 @@ def test_the_request_figure_has_a_node_note_only_where_a_node_can_be_added() -> 
     assert not [note for note in alone.notes if "node must be added" in note]
 
 
+def test_kedas_polling_interval_reaches_the_request_figure() -> None:
+    slower = inputs_of(settings("prod", **{"scaling.pollingIntervalSeconds": 60}))
+    chain = request_scale_out_chain(slower, new_node=False)
+    assert chain is not None
+    assert next(t for t in chain.terms if t.name == "KEDA poll").worst == 60
+
+
+def test_the_plans_width_is_110_columns() -> None:
+    lines = text_lines(timeline(settings("prod")))
+    assert max(len(line) for line in lines if line.startswith("    ")) in range(100, 111)
+
+
 def test_an_existing_clusters_node_autoscaler_is_assumed_to_add_nodes() -> None:
     t = timeline(settings_from_stack_file(read_stack_file(stack_path("existing"))))
     assert t.scale_out_new_node.unavailable is None
@@ -329,7 +341,25 @@ def test_the_json_states_the_figures_assumptions() -> None:
     assert any("estimate" in a for a in doc["assumptions"])
     room = doc["figures"][0]
     assert (room["best"], room["typical"], room["worst"]) == (18, 53, 88)
-    assert room["chains"][0]["typical"] == 53
+    assert (room["key"], room["title"], room["unavailable"]) == (
+        "scaleOutWithRoom",
+        "a new replica serves, with room on a node",
+        None,
+    )
+    assert room["notes"][0].startswith("headroom holds room for 2")
+    (chain,) = room["chains"]
+    assert (chain["name"], chain["best"], chain["typical"], chain["worst"]) == ("scale out", 18, 53, 88)
+    assert chain["terms"][0] == {
+        "name": "metrics window",
+        "best": 15,
+        "worst": 30,
+        "source": "a whole metrics-server window after the crossing: --metric-resolution=15s "
+        "(the EKS add-on, as the upstream manifests)",
+    }
+    # A figure this stack lacks says why.
+    dev = {f["key"]: f for f in timeline(settings("dev")).as_json()["figures"]}["scaleOutOnRequests"]
+    assert (dev["best"], dev["typical"], dev["chains"]) == (None, None, [])
+    assert dev["unavailable"].startswith("scaling.requestsPerReplica is unset")
 
 
 # --- The documented figures and the README -------------------------------------------------------
