@@ -27,6 +27,7 @@ from components.timeline import (
     timeline,
     timeline_of,
 )
+from components.timeline import main as timeline_main
 from tests.conftest import PROJECT_DIR, cli, stack_config, stack_path
 
 PLAIN = PROJECT_DIR / "tests" / "programs" / "plain-ids"
@@ -402,6 +403,11 @@ def test_the_readme_shows_the_timeline_the_code_computes(stack: str) -> None:
         f"README.md's {stack} timeline is stale: replace its block with "
         f"`python -m components.timeline Pulumi.{stack}.yaml`"
     )
+
+
+def test_the_readmes_regeneration_command_prints_the_block(capsys: pytest.CaptureFixture[str]) -> None:
+    assert timeline_main([str(PROJECT_DIR / "Pulumi.prod.yaml")]) == 0
+    assert capsys.readouterr().out == readme_block("prod") + "\n"
 
 
 def test_the_readme_lists_every_terms_source() -> None:
