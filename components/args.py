@@ -410,7 +410,11 @@ class ProbesArgs(TypedDict, total=False):
     liveness_period_seconds: int
     """Default: `15`."""
     timeout_seconds: int
-    """Default: `2`."""
+    """How long the readiness and liveness probes wait for an answer. The startup probe asks every
+    second and waits a second, so that startupTimeoutSeconds stays its budget.
+
+    Default: `2`.
+    """
     failure_threshold: int
     """Default: `3`."""
 

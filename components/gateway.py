@@ -27,11 +27,13 @@ PORT_NAME = "http"
 SCRATCH_LIMIT = "64Mi"
 HOME_LIMIT = "256Mi"
 STARTUP_PROBE_PERIOD_SECONDS = 1
-"""How often the startup probe asks while the gateway loads its OpenAPI documents; its failure
-threshold covers gateway.probes.startupTimeoutSeconds (at least: a hung probe also waits its
-timeout). It only runs until the gateway first answers, and its period is the wait between the
-gateway answering and the kubelet knowing, on every new replica, so it asks every second. The
-timeline (timeline.py) counts it too."""
+"""How often the startup probe asks while the gateway loads its OpenAPI documents, and how long it
+waits for an answer. It only runs until the gateway first answers, and its period is the wait
+between the gateway answering and the kubelet knowing, on every new replica, so it asks every
+second. Its timeout is the same second: the kubelet probes one attempt after another, so a longer
+timeout would space the attempts out and stretch the failure threshold's budget
+(gateway.probes.startupTimeoutSeconds) on a gateway that accepts connections but does not answer.
+The timeline (timeline.py) counts the period too."""
 
 # checkov runs over the rendered objects; a check skipped by design says why, on the object itself.
 SKIP_CPU_LIMIT = (
@@ -232,11 +234,11 @@ class GatewayWorkload(pulumi.ComponentResource):
 
         probes = settings.probes
 
-        def http_probe(period: int, failures: int) -> k8s.core.v1.ProbeArgs:
+        def http_probe(period: int, failures: int, timeout: int = probes.timeout_seconds) -> k8s.core.v1.ProbeArgs:
             return k8s.core.v1.ProbeArgs(
                 http_get=k8s.core.v1.HTTPGetActionArgs(path=settings.health_path, port=settings.port),
                 period_seconds=period,
-                timeout_seconds=probes.timeout_seconds,
+                timeout_seconds=timeout,
                 failure_threshold=failures,
             )
 
@@ -258,6 +260,7 @@ class GatewayWorkload(pulumi.ComponentResource):
             startup_probe=http_probe(
                 STARTUP_PROBE_PERIOD_SECONDS,
                 -(-probes.startup_timeout_seconds // STARTUP_PROBE_PERIOD_SECONDS),
+                timeout=STARTUP_PROBE_PERIOD_SECONDS,
             ),
             readiness_probe=http_probe(probes.readiness_period_seconds, probes.failure_threshold),
             liveness_probe=http_probe(probes.liveness_period_seconds, probes.failure_threshold),

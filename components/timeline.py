@@ -7,12 +7,14 @@ estimate of a step no setting governs (image pull, the gateway's own start). A f
 several parallel mechanisms ends ("whichever first") has one chain of terms per mechanism; its range is the
 range of the earliest: (min of the bests, min of the worsts).
 
-Each figure also has a typical value ("about"): the sum of its terms' midpoints, rounded up. Most
-terms are waits for a periodic timer (a scrape, a sync, a probe, a health check) whose phase
+Each figure also has a typical value ("about"): the sum of its terms' typical values, rounded up.
+Most terms are waits for a periodic timer (a scrape, a sync, a probe, a health check) whose phase
 against the load is arbitrary, so the wait is spread evenly over the term's range and its mean is the
 midpoint; a sum's mean is the sum of the means. For the estimates the midpoint is an assumption the
-drill corrects. Where several mechanisms race, the figure takes the least of its chains' typical
-values, which is at or above the mean of the earliest.
+drill corrects. A term whose range spans two cases (a lost node's pods find room, or wait for a new
+node) takes the case the stack's settings make likely instead (Term.case). Where several mechanisms
+race, the figure takes the least of its chains' typical values, which is at or above the mean of
+the earliest.
 
 The staging drills (``runmcp-infra drill``) measure what this predicts. Where a term is an estimate,
 the drill's measurement is the better number; the estimates live in one table (ESTIMATES) so they
@@ -21,6 +23,7 @@ can be corrected in one place.
 
 from __future__ import annotations
 
+import math
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -147,9 +150,22 @@ class Term:
     best: int
     worst: int
     source: str
+    case: float | None = None
+    """What to expect of a step whose range spans two cases rather than a timer's phase (a node added
+    or not); None: the midpoint of the range (see the module docstring)."""
+
+    @property
+    def typical(self) -> float:
+        return (self.best + self.worst) / 2 if self.case is None else self.case
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "best": self.best, "worst": self.worst, "source": self.source}
+        return {
+            "name": self.name,
+            "best": self.best,
+            "typical": self.typical,
+            "worst": self.worst,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -169,8 +185,8 @@ class Chain:
 
     @property
     def typical(self) -> int:
-        """The sum of the terms' midpoints, rounded up to a whole second (see the module docstring)."""
-        return -(-sum(t.best + t.worst for t in self.terms) // 2)
+        """The sum of the terms' typical values, rounded up to a whole second (see the module docstring)."""
+        return math.ceil(sum(t.typical for t in self.terms))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -269,9 +285,8 @@ class Inputs:
     health_interval: int
     health_timeout: int
     unhealthy_threshold: int
-    toleration: int
-    """Seconds the gateway's pods stay on an unreachable node: gateway.nodeFailureTolerationSeconds, or
-    Kubernetes' default (DEFAULT_TOLERATION_SECONDS) when that is unset."""
+    toleration_setting: int | None
+    """gateway.nodeFailureTolerationSeconds: None leaves the pods Kubernetes' default (the toleration)."""
     node_grace: int
     node_autoscaler: str | None
     """Who adds a node: "cluster.eks.clusterAutoscaler", "the existing cluster's", or None (nobody)."""
@@ -281,8 +296,11 @@ class Inputs:
     """scaling.requestsPerReplica: KEDA also scales on requests per target (None: CPU and memory only)."""
     polling_interval: int = 30
     """scaling.pollingIntervalSeconds: how often KEDA reads CloudWatch (the HPA reads KEDA's cached value)."""
-    toleration_set: bool = False
-    """Whether the gateway sets its own toleration (gateway.nodeFailureTolerationSeconds)."""
+
+    @property
+    def toleration(self) -> int:
+        """Seconds the gateway's pods stay on an unreachable node."""
+        return DEFAULT_TOLERATION_SECONDS if self.toleration_setting is None else self.toleration_setting
 
 
 def inputs_of(s: StackSettings) -> Inputs:
@@ -305,17 +323,12 @@ def inputs_of(s: StackSettings) -> Inputs:
         health_interval=check.interval_seconds,
         health_timeout=check.timeout_seconds,
         unhealthy_threshold=check.unhealthy_threshold,
-        toleration=(
-            DEFAULT_TOLERATION_SECONDS
-            if s.gateway.node_failure_toleration_seconds is None
-            else s.gateway.node_failure_toleration_seconds
-        ),
+        toleration_setting=s.gateway.node_failure_toleration_seconds,
         node_grace=NODE_MONITOR_GRACE_SECONDS.get(s.cluster.kubernetes_version, NODE_MONITOR_GRACE_SECONDS_SINCE_1_32),
         node_autoscaler=autoscaler,
         headroom_replicas=s.scaling.headroom_replicas,
         requests_per_replica=s.scaling.requests_per_replica,
         polling_interval=s.scaling.polling_interval_seconds,
-        toleration_set=s.gateway.node_failure_toleration_seconds is not None,
     )
 
 
@@ -444,23 +457,35 @@ def _pod_start_terms(i: Inputs, *, fresh_node: bool) -> list[Term]:
 
 
 def _node_add_terms(i: Inputs, *, best_has_room: bool = False) -> list[Term]:
-    """A node added for a Pending pod; ``best_has_room``: at best another node has room (0 s)."""
+    """A node added for a Pending pod; ``best_has_room``: at best another node has room (0 s). Then
+    the two cases make the range, and the typical case is room where headroom holds it, else a node
+    added (Term.case)."""
     who = i.node_autoscaler or "no node autoscaler"
     low_react, high_react = CLUSTER_AUTOSCALER_REACTION_SECONDS
     low_boot, high_boot = NODE_BOOT_SECONDS
+    if not best_has_room:
+        cases: tuple[float | None, float | None] = (None, None)
+        typical = ""
+    elif i.headroom_replicas:
+        cases, typical = (0, 0), "; typical: 0, headroom holds room"
+    else:
+        cases = ((low_react + high_react) / 2, (low_boot + high_boot) / 2)
+        typical = "; typical: a node is added (no headroom is held)"
     return [
         Term(
             "node autoscaler",
             0 if best_has_room else low_react,
             high_react,
-            f"{who}: scan every 10 s, 30 s SLO (cluster-autoscaler FAQ)",
+            f"{who}: scan every 10 s, 30 s SLO (cluster-autoscaler FAQ){typical}",
+            cases[0],
         ),
         Term(
             "node boot",
             0 if best_has_room else low_boot,
             high_boot,
             "EC2 launch to a Ready node, measured 40-90 s "
-            "(awslabs/amazon-eks-ami#1099, aws/karpenter-provider-aws#3102, #6128)",
+            f"(awslabs/amazon-eks-ami#1099, aws/karpenter-provider-aws#3102, #6128){typical}",
+            cases[1],
         ),
     ]
 
@@ -593,7 +618,7 @@ def timeline_of(i: Inputs) -> Timeline:
             f"pods stay on the unreachable node for tolerationSeconds {i.toleration}: "
             + (
                 "gateway.nodeFailureTolerationSeconds"
-                if i.toleration_set
+                if i.toleration_setting is not None
                 else "the DefaultTolerationSeconds admission plugin's (gateway.nodeFailureTolerationSeconds unset)"
             ),
         ),
@@ -722,8 +747,8 @@ def _wrapped(label: str, terms: list[str], width: int) -> list[str]:
     """``label`` and the terms joined by " + ", broken between terms, never inside one, each line
     within ``width`` with the " +" that ends a broken one."""
     lines, line = [], "    " + label + terms[0]
-    for term in terms[1:]:
-        if len(line + " + " + term + " +") > width:
+    for n, term in enumerate(terms[1:], 2):
+        if len(line + " + " + term + (" +" if n < len(terms) else "")) > width:
             lines.append(line + " +")
             line = "        " + term
         else:

@@ -160,6 +160,12 @@ def test_the_typical_figure_is_the_sum_of_the_terms_midpoints_rounded_up() -> No
     figure = t.pod_failure
     assert [c.typical for c in figure.chains] == [19, 18]
     assert figure.typical == 18
+    # A lost node's pods find room or wait for a node: two cases, not a timer's phase. The typical
+    # case is room where headroom holds it (prod), else a node added (dev):
+    # 47.5 + 30 + 1 + 0 + 0 + 7.5 + 2 + 3 + 0.5 + 1 + 5.5 + 2.5 = 100.5 -> 101.
+    assert timeline(settings("prod")).node_loss.typical == 101
+    # 47.5 + 300 + 1 + 15 + 65 + 7.5 + 2 + 3 + 0.5 + 1 + 5.5 + 5 = 453.
+    assert timeline(settings("dev")).node_loss.typical == 453
     # The plan prints it after the range.
     assert "10-25 s, about 18 s" in "\n".join(text_lines(t))
 
@@ -207,7 +213,7 @@ def test_a_scale_up_stabilization_window_delays_every_scale_out() -> None:
 def test_shorter_tolerations_replace_a_lost_nodes_pods_sooner_by_the_difference() -> None:
     i = inputs_of(settings("dev"))
     assert i.toleration == 300
-    default, short = timeline_of(i).node_loss, timeline_of(dataclasses.replace(i, toleration=30)).node_loss
+    default, short = timeline_of(i).node_loss, timeline_of(dataclasses.replace(i, toleration_setting=30)).node_loss
     assert (default.best - short.best, default.worst - short.worst) == (270, 270)
     # The setting reaches the timeline as it reaches the pods.
     assert inputs_of(settings("dev", **{"gateway.nodeFailureTolerationSeconds": 30})).toleration == 30
@@ -353,6 +359,7 @@ def test_the_json_states_the_figures_assumptions() -> None:
     assert chain["terms"][0] == {
         "name": "metrics window",
         "best": 15,
+        "typical": 22.5,
         "worst": 30,
         "source": "a whole metrics-server window after the crossing: --metric-resolution=15s "
         "(the EKS add-on, as the upstream manifests)",
@@ -431,6 +438,7 @@ def test_the_plan_prints_the_timeline_and_puts_it_in_the_json() -> None:
         "name": "2 x 5 s ALB check failures",
         "best": 5,
         "worst": 10,
+        "typical": 7.5,
         "source": "loadBalancer.healthCheck.unhealthyThreshold x loadBalancer.healthCheck.intervalSeconds",
     }
 
@@ -455,10 +463,13 @@ def test_the_plans_text_gives_each_figure_a_line_and_its_chains_wrapped_between_
     for width in (80, 110):
         chains = [line for line in text_lines(t, width=width) if line.startswith("    ")]
         assert max(len(line) for line in chains) <= width
-        # ... and as full as the terms allow: no line could have taken the next line's first term.
+        # ... and as full as the terms allow: no broken line could have taken the next line's first
+        # term (with the " +" it would then end with, unless that term ends the chain).
         for line, following in itertools.pairwise(chains):
             if following.startswith("        "):
-                assert len(line.removesuffix(" +") + " + " + following.strip().split(" + ")[0] + " +") > width
+                first, *rest = following.strip().removesuffix(" +").split(" + ")
+                ends = not rest and not following.endswith(" +")
+                assert len(line.removesuffix(" +") + " + " + first + ("" if ends else " +")) > width
     # Racing chains are each named with their own range.
     assert "    or readiness probe fails 11-27 s = 3 x 5 s readiness failures 10-15 + probe timeout 0-2 +" in lines
     assert "    or ALB health checks fail 5-13 s = 2 x 5 s ALB check failures 5-10 + check timeout 0-3" in lines

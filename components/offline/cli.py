@@ -330,10 +330,7 @@ def _print_timeline(plan: Plan, out: TextIO) -> None:
     if plan.settings is None:
         out.write("\nTimeline: not computed for a program of another project (no runmcp-gateway stack settings)\n")
         return
-    out.write(
-        "\nTimeline (seconds, best-worst, about = each term's midpoint summed; from the settings; "
-        "terms with sources: --format json):\n"
-    )
+    out.write("\nTimeline (seconds from the settings: best-worst, about = typical; sources: --format json):\n")
     for line in text_lines(timeline(plan.settings)):
         out.write(f"    {line}\n")
 

@@ -97,6 +97,8 @@ class Probes(_Model):
     readiness_period_seconds: Annotated[int, Field(ge=1, le=300)] = 5
     liveness_period_seconds: Annotated[int, Field(ge=1, le=300)] = 15
     timeout_seconds: Annotated[int, Field(ge=1, le=60)] = 2
+    """How long the readiness and liveness probes wait for an answer. The startup probe asks every
+    second and waits a second, so that startupTimeoutSeconds stays its budget."""
     failure_threshold: Annotated[int, Field(ge=1, le=30)] = 3
 
 
