@@ -22,6 +22,7 @@ from components.timeline import (
     markdown,
     ramp_seconds,
     request_scale_out_chain,
+    requests_behind_seconds,
     sources_markdown,
     text_lines,
     timeline,
@@ -166,6 +167,12 @@ def test_the_typical_figure_is_the_sum_of_the_terms_midpoints_rounded_up() -> No
     assert timeline(settings("prod")).node_loss.typical == 101
     # 47.5 + 300 + 1 + 15 + 65 + 7.5 + 2 + 3 + 0.5 + 1 + 5.5 + 5 = 453.
     assert timeline(settings("dev")).node_loss.typical == 453
+    # Each of the two terms says which case it counts.
+    for stack, case in (("prod", "; typical: 0, headroom holds room"), ("dev", "; typical: a node is added")):
+        (chain,) = timeline(settings(stack)).node_loss.chains
+        node_terms = [t for t in chain.terms if t.name in ("node autoscaler", "node boot")]
+        assert len(node_terms) == 2
+        assert all(case in t.source for t in node_terms), stack
     # The plan prints it after the range.
     assert "10-25 s, about 18 s" in "\n".join(text_lines(t))
 
@@ -330,6 +337,19 @@ def test_kedas_polling_interval_reaches_the_request_figure() -> None:
 def test_the_plans_width_is_110_columns() -> None:
     lines = text_lines(timeline(settings("prod")))
     assert max(len(line) for line in lines if line.startswith("    ")) in range(100, 111)
+
+
+def test_requests_are_behind_after_the_worst_scale_out_a_node_or_room_allows() -> None:
+    i = inputs_of(settings("prod"))
+    with_node = request_scale_out_chain(i, new_node=True)
+    assert with_node is not None
+    assert requests_behind_seconds(i) == with_node.worst
+    # Nobody adds nodes: the worst with room is what scaling can do.
+    alone = dataclasses.replace(i, node_autoscaler=None)
+    room = request_scale_out_chain(alone, new_node=False)
+    assert room is not None
+    assert requests_behind_seconds(alone) == room.worst < with_node.worst
+    assert requests_behind_seconds(inputs_of(settings("dev"))) is None
 
 
 def test_an_existing_clusters_node_autoscaler_is_assumed_to_add_nodes() -> None:
