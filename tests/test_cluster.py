@@ -13,7 +13,7 @@ from components.cluster import IMDS_HOP_LIMIT, kubeconfig
 from components.node_autoscaling import IMAGE_TAGS, WRITE_ACTIONS
 from components.offline.aws_mocks import AwsRefusal
 from components.offline.mocks import CloudMocks
-from components.offline.runner import Plan, RecordingMonitor, read_stack_file, run_plan, run_program
+from components.offline.runner import Plan, PlannedResource, RecordingMonitor, read_stack_file, run_plan, run_program
 from components.settings import EKS_ADDONS, SettingsError, StackSettings
 from components.settings.stack import _cross_field_problems
 from tests.conftest import (
@@ -234,6 +234,30 @@ def test_admin_roles_get_access_entries(write_stack: WriteStack) -> None:
     for association in associations:
         assert association.inputs["policyArn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
         assert association.inputs["accessScope"] == {"type": "cluster"}
+
+
+def test_every_resource_is_a_child_of_one_of_the_packages_components(repo_stack: str) -> None:
+    """DESIGN: every component registers its children with parent=self, so `pulumi stack` shows each
+    resource under the block that made it and a consumer's ResourceOptions (providers, protect)
+    reach it. Only the providers the program makes hang from the stack."""
+    plan = planned(repo_stack)
+    by_urn = {r.urn: r for r in plan.resources}
+
+    def owner(resource: PlannedResource) -> str:
+        """The type of the first component above ``resource`` (a resource may hang from another,
+        as a role's policy attachment does)."""
+        above = by_urn.get(resource.parent)
+        while above is not None and above.custom:
+            above = by_urn.get(above.parent)
+        return above.type if above is not None else resource.parent
+
+    orphans = [
+        f"{r.type} {r.name} under {owner(r)}"
+        for r in plan.resources
+        if r.custom and not r.type.startswith("pulumi:providers:") and not owner(r).startswith("runmcp:index:")
+    ]
+    assert len(plan.custom_resources()) > 50
+    assert orphans == []
 
 
 def test_every_kubernetes_resource_uses_the_provider_built_from_the_cluster(repo_stack: str) -> None:

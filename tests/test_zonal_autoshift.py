@@ -128,3 +128,16 @@ def test_the_mock_cloud_refuses_autoshift_for_a_resource_without_zonal_shift() -
         make(CONFIG, "plain-autoshift", {"resourceArn": plain["arn"], "outcomeAlarms": alarms})
     made = make(CONFIG, "shifted-autoshift", {"resourceArn": shifted["arn"], "outcomeAlarms": alarms})
     assert made["resourceArn"] == shifted["arn"]
+
+
+def test_the_configuration_is_never_made_without_an_outcome_alarm() -> None:
+    """ARC refuses autoshift without a practice run's outcome alarm; the settings refuse it first, and
+    the block itself refuses it too, before it registers anything, for a program that calls it."""
+    import pulumi
+
+    from components.zonal_autoshift import zonal_autoshift
+
+    with pytest.raises(ValueError, match=r"^zonal autoshift needs at least one outcome alarm$"):
+        zonal_autoshift(
+            "autoshift", "arn:aws:elasticloadbalancing:us-east-1:123456789012:x", [], pulumi.ResourceOptions()
+        )
