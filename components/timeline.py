@@ -724,8 +724,12 @@ def _expect(figure: Figure) -> str:
     return f"{_range(figure.best, figure.worst)}, about {figure.typical} s"
 
 
+def _term(term: Term) -> str:
+    return f"{term.name} {term.best}-{term.worst}"
+
+
 def _sum(chain: Chain) -> str:
-    return " + ".join(f"{t.name} {t.best}-{t.worst}" for t in chain.terms)
+    return " + ".join(_term(t) for t in chain.terms)
 
 
 def text_lines(t: Timeline, width: int = 110) -> list[str]:
@@ -739,7 +743,7 @@ def text_lines(t: Timeline, width: int = 110) -> list[str]:
         lines.append(f"{figure.title:<{column}}  {_expect(figure)}")
         for chain in figure.chains:
             label = "= " if len(figure.chains) == 1 else f"or {chain.name} {_range(chain.best, chain.worst)} = "
-            lines.extend(_wrapped(label, [f"{t.name} {t.best}-{t.worst}" for t in chain.terms], width))
+            lines.extend(_wrapped(label, [_term(t) for t in chain.terms], width))
     return lines
 
 

@@ -331,7 +331,7 @@ def test_kedas_polling_interval_reaches_the_request_figure() -> None:
     slower = inputs_of(settings("prod", **{"scaling.pollingIntervalSeconds": 60}))
     chain = request_scale_out_chain(slower, new_node=False)
     assert chain is not None
-    assert next(t for t in chain.terms if t.name == "KEDA poll").worst == 60
+    assert terms(chain)["KEDA poll"] == (0, 60)
 
 
 def test_the_plans_width_is_110_columns() -> None:
